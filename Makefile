@@ -1,0 +1,74 @@
+# Two commands on a fresh machine: `make run` (the whole product at http://127.0.0.1:8000) and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BOOTSTRAP ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+EXTRAS := api,worker,vision,media,local,dev
+STAMP := $(VENV)/.installed
+NPM_STAMP := frontend/node_modules/.installed
+APT_PACKAGES := chromium chromium-driver ffmpeg espeak-ng docker-compose
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help install system-deps llama-server models frontend run test lint typecheck pytest bench faults clean
+
+help:
+	@echo "make run     install everything, migrate, start every service at http://127.0.0.1:8000"
+	@echo "make test    install everything, then lint, type-check and run the whole test suite"
+	@echo "make bench   benchmarks side by side, written to docs/benchmarks/"
+	@echo "make faults  the full fault-injection suite"
+
+$(STAMP): pyproject.toml requirements/constraints.txt requirements/no-deps.txt
+	test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -c requirements/constraints.txt -e '.[$(EXTRAS)]'
+	$(PIP) install --quiet --disable-pip-version-check --no-deps -r requirements/no-deps.txt
+	touch $@
+
+install: $(STAMP)
+
+# Debian packages the tests need (browser E2E, test speech, compose validation); installed only when missing.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+llama-server: $(STAMP)
+	@PYTHON=$(PY) bash model-servers/build-llama-server.sh >/dev/null
+
+models: $(STAMP)
+	$(PY) -m launcher.provision
+
+frontend:
+	@if [ -f frontend/package.json ]; then \
+	  if [ ! -f $(NPM_STAMP) ] || [ frontend/package-lock.json -nt $(NPM_STAMP) ]; then \
+	    (cd frontend && npm ci --no-audit --no-fund --loglevel=error) && touch $(NPM_STAMP); fi; \
+	  (cd frontend && npm run --silent build); fi
+
+run: install llama-server models frontend
+	$(PY) -m launcher.run
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy .
+
+pytest: install system-deps llama-server models frontend
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: install system-deps llama-server models frontend
+	$(PY) -m bench
+
+faults: install llama-server models
+	$(VENV)/bin/pytest tests/faults --faults-full
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,205 @@
+""""Something happened in interview X": typed events, published by any process, streamed by the API.
+
+Each interview has a Redis Stream (`rehearsal:events:<interview_id>`). Streams rather than plain pub/sub because
+the browser's SSE connection must be resumable with `Last-Event-ID`: the stream entry id *is* the SSE event id, so a
+reconnecting browser gets exactly what it missed. Streams are capped in length and expire after a day.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+import redis
+import redis.asyncio as aioredis
+from pydantic import BaseModel, Field, TypeAdapter
+
+STREAM_PREFIX = "rehearsal:events:"
+STREAM_MAXLEN = 5_000
+STREAM_TTL_S = 24 * 3600
+
+
+class _Event(BaseModel):
+    interview_id: uuid.UUID
+
+
+class QuestionStarted(_Event):
+    type: Literal["question.started"] = "question.started"
+    position: int
+
+
+class QuestionToken(_Event):
+    type: Literal["question.token"] = "question.token"
+    position: int
+    text: str
+
+
+class QuestionReady(_Event):
+    type: Literal["question.ready"] = "question.ready"
+    question_id: uuid.UUID
+    position: int
+    kind: str
+    text: str
+
+
+class QuestionFailed(_Event):
+    type: Literal["question.failed"] = "question.failed"
+    position: int
+    message: str
+
+
+class TranscriptPartial(_Event):
+    type: Literal["transcript.partial"] = "transcript.partial"
+    question_id: uuid.UUID | None
+    text: str
+    start_s: float
+    end_s: float
+
+
+class TranscriptFinal(_Event):
+    type: Literal["transcript.final"] = "transcript.final"
+    question_id: uuid.UUID | None
+    segment_id: uuid.UUID | None = None
+    text: str
+    start_s: float
+    end_s: float
+    confidence: float | None = None
+
+
+class ExpressionSampled(_Event):
+    type: Literal["expression.sample"] = "expression.sample"
+    question_id: uuid.UUID | None
+    captured_at: str
+    face_found: bool
+    dominant: str | None = None
+    confidence: float | None = None  # probability of the dominant expression
+    scores: dict[str, float] = Field(default_factory=dict)
+
+
+class EvaluationPending(_Event):
+    type: Literal["evaluation.pending"] = "evaluation.pending"
+    question_id: uuid.UUID
+    answer_id: uuid.UUID
+
+
+class EvaluationReady(_Event):
+    type: Literal["evaluation.ready"] = "evaluation.ready"
+    question_id: uuid.UUID
+    answer_id: uuid.UUID
+    overall_score: int
+
+
+class EvaluationFailed(_Event):
+    type: Literal["evaluation.failed"] = "evaluation.failed"
+    question_id: uuid.UUID
+    answer_id: uuid.UUID
+    reason: str
+    final: bool  # False while retries remain
+
+
+class ReportReady(_Event):
+    type: Literal["report.ready"] = "report.ready"
+    overall_score: float | None
+
+
+class ReportFailed(_Event):
+    type: Literal["report.failed"] = "report.failed"
+    reason: str
+
+
+class ServiceStatus(_Event):
+    """Media connection or speech-to-text trouble the candidate should see (and recovery from it)."""
+
+    type: Literal["service.status"] = "service.status"
+    service: Literal["media", "stt", "question_model", "evaluator_model", "vision"]
+    state: Literal["ok", "degraded", "down"]
+    message: str = ""
+
+
+Event = Annotated[
+    QuestionStarted
+    | QuestionToken
+    | QuestionReady
+    | QuestionFailed
+    | TranscriptPartial
+    | TranscriptFinal
+    | ExpressionSampled
+    | EvaluationPending
+    | EvaluationReady
+    | EvaluationFailed
+    | ReportReady
+    | ReportFailed
+    | ServiceStatus,
+    Field(discriminator="type"),
+]
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def stream_key(interview_id: uuid.UUID | str) -> str:
+    return f"{STREAM_PREFIX}{interview_id}"
+
+
+def _fields(event: _Event) -> dict[str, str]:
+    return {"type": getattr(event, "type"), "data": event.model_dump_json()}
+
+
+def publish(client: redis.Redis, event: _Event) -> str:
+    """Publish from synchronous code (Dramatiq workers). Returns the event id."""
+    key = stream_key(event.interview_id)
+    pipe = client.pipeline(transaction=False)
+    pipe.xadd(key, _fields(event), maxlen=STREAM_MAXLEN, approximate=True)  # type: ignore[arg-type]
+    pipe.expire(key, STREAM_TTL_S)
+    event_id, _ = pipe.execute()
+    return event_id.decode() if isinstance(event_id, bytes) else str(event_id)
+
+
+async def apublish(client: aioredis.Redis, event: _Event) -> str:
+    key = stream_key(event.interview_id)
+    async with client.pipeline(transaction=False) as pipe:
+        pipe.xadd(key, _fields(event), maxlen=STREAM_MAXLEN, approximate=True)  # type: ignore[arg-type]
+        pipe.expire(key, STREAM_TTL_S)
+        event_id, _ = await pipe.execute()
+    return event_id.decode() if isinstance(event_id, bytes) else str(event_id)
+
+
+class StreamedEvent(BaseModel):
+    id: str
+    type: str
+    data: dict[str, Any]
+
+
+async def subscribe(
+    client: aioredis.Redis,
+    interview_id: uuid.UUID,
+    *,
+    last_event_id: str | None = None,
+    block_ms: int = 15_000,
+) -> AsyncIterator[StreamedEvent | None]:
+    """Yield events after `last_event_id` (or only new ones), forever. Yields None after each idle `block_ms`
+    so the caller can send a keep-alive and notice a disconnected client."""
+    key = stream_key(interview_id)
+    cursor = last_event_id or "$"
+    if cursor == "$":
+        # Resolve "$" once, so events published between two XREADs are never skipped.
+        info = await client.xinfo_stream(key) if await client.exists(key) else None
+        cursor = (info["last-generated-id"] if info else "0-0") or "0-0"
+        cursor = cursor.decode() if isinstance(cursor, bytes) else cursor
+    while True:
+        batch = await client.xread({key: cursor}, block=block_ms, count=200)
+        if not batch:
+            yield None
+            continue
+        for _key, entries in batch:
+            for entry_id, fields in entries:
+                eid = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+                cursor = eid
+                raw_type = fields.get(b"type") or fields.get("type")
+                raw_data = fields.get(b"data") or fields.get("data")
+                etype = raw_type.decode() if isinstance(raw_type, bytes) else str(raw_type)
+                data = EVENT_ADAPTER.validate_json(raw_data).model_dump(mode="json")
+                yield StreamedEvent(id=eid, type=etype, data=data)
+
+
+async def delete_stream(client: aioredis.Redis, interview_id: uuid.UUID) -> None:
+    await client.delete(stream_key(interview_id))

@@ -1,0 +1,157 @@
+"""One Settings object for every service, read from the environment and `.env`.
+
+Every field is documented in `.env.example` with its default (a test keeps the two in step). Nested groups use
+`__` in variable names, e.g. `LLM_EVALUATOR__BASE_URLS`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class LLMRoleSettings(BaseModel):
+    """How one model role (question or evaluator) is reached.
+
+    With `base_urls` empty the local launcher starts a `llama-server` for the role from `model-servers/<role>.env`
+    and the app uses it; with one or more URLs (replicas of any OpenAI-compatible server) nothing is started.
+    """
+
+    base_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    model: str = ""  # alias sent as `model`; empty = the alias from model-servers/<role>.env
+    api_key: SecretStr = SecretStr("not-needed")
+    connect_timeout_s: float = 3.0
+    read_timeout_s: float = 120.0  # max silence between streamed tokens / whole non-streamed reply
+    max_retries: int = 2  # retries on another replica for idempotent (non-streamed or not yet started) requests
+    temperature: float = 0.7
+    max_tokens: int = 512
+    health_interval_s: float = 5.0
+
+    _split = field_validator("base_urls", mode="before")(_split_csv)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=ROOT_DIR / ".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    # --- general --------------------------------------------------------------------------------------------
+    environment: Literal["development", "test", "production"] = "development"
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "console"
+    var_dir: Path = ROOT_DIR / "var"  # embedded database/broker data, model caches, logs
+
+    # --- database and broker (unset = embedded PostgreSQL / Redis under var/) -------------------------------
+    database_url: str | None = None
+    redis_url: str | None = None
+    db_pool_size: int = 10
+
+    # --- API ------------------------------------------------------------------------------------------------
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    secret_key: SecretStr = SecretStr("change-me-in-production")
+    session_ttl_s: int = 7 * 24 * 3600
+    cookie_secure: bool = False
+    login_rate_limit: int = 10  # failed sign-ins per email+IP per window
+    login_rate_window_s: int = 300
+    max_text_chars: int = 20_000  # job description / résumé text
+    max_upload_bytes: int = 5 * 1024 * 1024  # résumé PDF
+    max_answer_chars: int = 20_000
+    sse_max_connections_per_user: int = 8
+    frontend_dist: Path = ROOT_DIR / "frontend" / "dist"
+
+    # --- model servers --------------------------------------------------------------------------------------
+    llm_question: LLMRoleSettings = Field(default_factory=LLMRoleSettings)
+    llm_evaluator: LLMRoleSettings = Field(
+        default_factory=lambda: LLMRoleSettings(temperature=0.1, max_tokens=900, read_timeout_s=300.0)
+    )
+    llama_server_bin: Path | None = None  # unset = build/cached by model-servers/build-llama-server.sh
+    llama_question_port: int = 8081
+    llama_evaluator_port: int = 8082
+
+    # --- workers --------------------------------------------------------------------------------------------
+    evaluation_max_retries: int = 4
+    evaluation_time_limit_s: int = 600
+    worker_threads: int = 4
+    worker_metrics_port: int = 0  # Dramatiq's Prometheus exporter port; 0 = off
+
+    # --- vision ---------------------------------------------------------------------------------------------
+    deepface_home: Path = ROOT_DIR / "var" / "deepface"
+    vision_weights: Literal["fer", "deepface"] = "fer"
+    vision_max_frame_age_s: float = 6.0
+    vision_max_frame_bytes: int = 2 * 1024 * 1024
+    vision_max_pixels: int = 12_000_000
+    store_frames: bool = False
+
+    # --- media server and speech-to-text --------------------------------------------------------------------
+    media_host: str = "127.0.0.1"
+    media_port: int = 8001
+    media_url: str = "http://127.0.0.1:8001"  # where the API reaches the media server
+    media_token_ttl_s: int = 120
+    media_frame_interval_s: float = 2.0
+    ice_servers: Annotated[list[str], NoDecode] = Field(default_factory=list)  # stun:/turn: URLs
+    ice_username: str = ""
+    ice_credential: SecretStr = SecretStr("")
+    media_host_addresses: Annotated[list[str], NoDecode] = Field(default_factory=list)  # e.g. 127.0.0.1
+    stt_provider: Literal["auto", "deepgram", "whisper"] = "auto"
+    deepgram_api_key: SecretStr | None = None
+    deepgram_base_url: str = "wss://api.deepgram.com"
+    deepgram_model: str = "nova-2"
+    whisper_model_dir: Path = ROOT_DIR / "var" / "models" / "whisper-base"
+    whisper_threads: int = 2
+
+    # --- privacy --------------------------------------------------------------------------------------------
+    retention_days: int = 90  # interviews older than this are deleted by the retention job; 0 = keep
+
+    _split = field_validator("ice_servers", "media_host_addresses", mode="before")(_split_csv)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("not a URL (expected postgresql://user:password@host:5432/db)") from None
+        if not url.drivername.startswith("postgresql"):
+            raise ValueError(f"unsupported scheme {url.drivername!r} (expected postgresql://)")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected redis://host:port/db, rediss://… or unix:///path/to/socket")
+        return value
+
+    @property
+    def effective_stt_provider(self) -> Literal["deepgram", "whisper"]:
+        if self.stt_provider == "auto":
+            return "deepgram" if self.deepgram_api_key else "whisper"
+        return self.stt_provider
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
