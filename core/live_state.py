@@ -1,0 +1,29 @@
+"""Small pieces of live interview state shared through Redis between the API and the media server."""
+
+from __future__ import annotations
+
+import uuid
+
+import redis.asyncio as aioredis
+
+_TTL_S = 6 * 3600
+
+
+def _current_question_key(interview_id: uuid.UUID) -> str:
+    return f"rehearsal:interview:{interview_id}:current_question"
+
+
+async def set_current_question(client: aioredis.Redis, interview_id: uuid.UUID, question_id: uuid.UUID | None) -> None:
+    """The API marks the question being answered; the media server tags frames and transcripts with it."""
+    key = _current_question_key(interview_id)
+    if question_id is None:
+        await client.delete(key)
+    else:
+        await client.set(key, str(question_id), ex=_TTL_S)
+
+
+async def get_current_question(client: aioredis.Redis, interview_id: uuid.UUID) -> uuid.UUID | None:
+    raw = await client.get(_current_question_key(interview_id))
+    if not raw:
+        return None
+    return uuid.UUID(raw.decode() if isinstance(raw, bytes) else raw)
