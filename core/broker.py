@@ -6,6 +6,7 @@ waiting. Retries here are bounded with exponential backoff; every actor also sta
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -48,20 +49,17 @@ class WorkerHeartbeat(Middleware):
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         key = f"{HEARTBEAT_PREFIX}{socket.gethostname()}:{os.getpid()}"
-        queues = ",".join(sorted(q for q in (worker.queues or broker.get_declared_queues()) if not q.endswith(".DQ")))
+        declared = getattr(worker, "queues", None) or broker.get_declared_queues()
+        queues = ",".join(sorted(q for q in declared if not q.endswith((".DQ", ".XQ"))))
         client = redis.Redis.from_url(self.redis_url, socket_timeout=2)
 
         def beat() -> None:
             while not self._stop.is_set():
-                try:
+                with contextlib.suppress(redis.RedisError):  # Redis restarting: the next beat catches up
                     client.set(key, queues, ex=HEARTBEAT_TTL_S)
-                except redis.RedisError:
-                    pass  # Redis restarting; the next beat catches up
                 self._stop.wait(HEARTBEAT_TTL_S / 3)
-            try:
+            with contextlib.suppress(redis.RedisError):
                 client.delete(key)
-            except redis.RedisError:
-                pass
 
         threading.Thread(target=beat, name="heartbeat", daemon=True).start()
 
@@ -90,7 +88,9 @@ def build_broker(settings: Settings | None = None, *, asyncio: bool = True) -> R
     if asyncio:
         middleware.append(AsyncIO())
     # Heartbeat the Redis connection so a Redis restart is noticed, and requeue unacked work from dead workers fast.
-    return RedisBroker(url=url, middleware=middleware, heartbeat_timeout=30_000, dead_message_ttl=86_400_000)
+    return RedisBroker(  # type: ignore[no-untyped-call]
+        url=url, middleware=middleware, heartbeat_timeout=30_000, dead_message_ttl=86_400_000
+    )
 
 
 _broker: RedisBroker | None = None

@@ -1,4 +1,4 @@
-""""Something happened in interview X": typed events, published by any process, streamed by the API.
+""" "Something happened in interview X": typed events, published by any process, streamed by the API.
 
 Each interview has a Redis Stream (`rehearsal:events:<interview_id>`). Streams rather than plain pub/sub because
 the browser's SSE connection must be resumable with `Last-Event-ID`: the stream entry id *is* the SSE event id, so a
@@ -141,7 +141,8 @@ def stream_key(interview_id: uuid.UUID | str) -> str:
 
 
 def _fields(event: _Event) -> dict[str, str]:
-    return {"type": getattr(event, "type"), "data": event.model_dump_json()}
+    event_type: str = event.type  # type: ignore[attr-defined]  # every concrete event declares its literal
+    return {"type": event_type, "data": event.model_dump_json()}
 
 
 def publish(client: redis.Redis, event: _Event) -> str:
@@ -182,11 +183,11 @@ async def subscribe(
     cursor = last_event_id or "$"
     if cursor == "$":
         # Resolve "$" once, so events published between two XREADs are never skipped.
-        info = await client.xinfo_stream(key) if await client.exists(key) else None
-        cursor = (info["last-generated-id"] if info else "0-0") or "0-0"
-        cursor = cursor.decode() if isinstance(cursor, bytes) else cursor
+        info: Any = await client.xinfo_stream(key) if await client.exists(key) else None
+        last: Any = (info["last-generated-id"] if info else "0-0") or "0-0"
+        cursor = last.decode() if isinstance(last, bytes) else str(last)
     while True:
-        batch = await client.xread({key: cursor}, block=block_ms, count=200)
+        batch: Any = await client.xread({key: cursor}, block=block_ms, count=200)
         if not batch:
             yield None
             continue

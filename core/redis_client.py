@@ -24,7 +24,9 @@ def get_async_redis() -> aioredis.Redis:
 def get_sync_redis() -> redis.Redis:
     global _sync
     if _sync is None:
-        _sync = redis.Redis.from_url(require_redis_url(get_settings()), socket_connect_timeout=3, health_check_interval=30)
+        _sync = redis.Redis.from_url(
+            require_redis_url(get_settings()), socket_connect_timeout=3, health_check_interval=30
+        )
     return _sync
 
 

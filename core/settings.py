@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     llama_server_bin: Path | None = None  # unset = build/cached by model-servers/build-llama-server.sh
     llama_question_port: int = 8081
     llama_evaluator_port: int = 8082
+    # local = model-servers/local.env (SmolLM2 from PyPI) over <role>.env; production = <role>.env as is
+    llama_models: Literal["local", "production"] = "local"
 
     # --- workers --------------------------------------------------------------------------------------------
     evaluation_max_retries: int = 4
@@ -114,6 +116,18 @@ class Settings(BaseSettings):
     deepgram_model: str = "nova-2"
     whisper_model_dir: Path = ROOT_DIR / "var" / "models" / "whisper-base"
     whisper_threads: int = 2
+    whisper_compute_type: str = "int8"
+    whisper_beam_size: int = 1  # greedy: ~2x faster than beam 5 on CPU, same words on clear speech
+    whisper_partial_interval_s: float = 2.5  # partial transcript while speaking, only when the model is idle; 0 = off
+    stt_silence_s: float = 0.7  # silence that ends an utterance (offline provider)
+    stt_max_utterance_s: float = 20.0
+    stt_close_timeout_s: float = 20.0  # max wait for the last transcripts when a peer goes away
+    deepgram_keepalive_s: float = 4.0  # Deepgram hangs up after 10 s without audio or KeepAlive
+    deepgram_reconnect_max_s: float = 10.0
+    deepgram_buffer_s: float = 15.0  # audio kept while reconnecting
+    media_jpeg_quality: int = 80
+    media_max_peers: int = 16
+    media_status_poll_s: float = 5.0  # how often a live peer checks that its interview is still active
 
     # --- privacy --------------------------------------------------------------------------------------------
     retention_days: int = 90  # interviews older than this are deleted by the retention job; 0 = keep

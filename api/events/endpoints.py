@@ -1,0 +1,73 @@
+"""`GET /api/interviews/{id}/events`: everything that happens in an interview, live, as resumable SSE."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import redis.asyncio as aioredis
+from fastapi import APIRouter, Header, HTTPException, Request, status
+from fastapi.responses import StreamingResponse
+
+from api.deps import CurrentUser, RedisDep, SessionDep, SettingsDep
+from api.errors import responses
+from api.interviews.service import get_owned
+from api.sse import SSE_HEADERS, comment, frame
+from core.events import subscribe
+
+router = APIRouter(tags=["events"])
+
+_DOC = """Server-Sent Events for one interview. Each event's name is its type (`question.token`,
+`transcript.partial`, `transcript.final`, `expression.sample`, `evaluation.pending|ready|failed`, `report.ready`,
+`service.status`, …), its data the JSON fields defined in `core/events.py`, and its id a stream position: reconnect
+with `Last-Event-ID` to receive exactly what was missed. A comment line is sent every 15 s while idle."""
+
+_STREAM_ID = r"^\d{1,20}-\d{1,20}$"
+
+
+def _conn_key(user_id: uuid.UUID) -> str:
+    return f"rehearsal:sse-connections:{user_id}"
+
+
+async def _events(
+    request: Request, redis: aioredis.Redis, interview_id: uuid.UUID, last_event_id: str | None, counter: str
+) -> AsyncIterator[bytes]:
+    try:
+        yield comment("connected")
+        async for event in subscribe(redis, interview_id, last_event_id=last_event_id, block_ms=15_000):
+            if await request.is_disconnected():
+                break
+            yield comment() if event is None else frame(event.type, event.data, event.id)
+    finally:
+        await redis.decr(counter)
+
+
+@router.get(
+    "/interviews/{interview_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": _DOC}, **responses(400, 401, 404, 429)},
+    description=_DOC,
+)
+async def interview_events(
+    interview_id: uuid.UUID,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    last_event_id: Annotated[str | None, Header(pattern=_STREAM_ID)] = None,
+) -> StreamingResponse:
+    await get_owned(session, interview_id, user)
+    await session.close()
+    counter = _conn_key(user.id)
+    open_now = await redis.incr(counter)
+    await redis.expire(counter, 3600)  # self-heals if a process died holding connections
+    if open_now > settings.sse_max_connections_per_user:
+        await redis.decr(counter)
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many open event streams; close another tab")
+    return StreamingResponse(
+        _events(request, redis, interview_id, last_event_id, counter),
+        media_type="text/event-stream",
+        headers=SSE_HEADERS,
+    )

@@ -1,0 +1,164 @@
+"""`POST /api/interviews/{id}/questions/next`: the next question, streamed token by token as SSE.
+
+Order of events: `started` immediately, `token`s as the model produces them, then `done` with the stored question
+id — or `error`, in which case nothing was stored. The question row is written only after generation completed and
+passed validation, so the interview never holds a half-generated question. If the client goes away, Starlette
+cancels this generator; the cancellation closes the model server's HTTP stream, which frees its slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import redis.asyncio as aioredis
+
+from api.interviews import prompts, service
+from api.sse import frame
+from core import llm
+from core.db.engine import get_sessionmaker
+from core.db.models import Interview, Question
+from core.events import QuestionFailed, QuestionReady, QuestionStarted, QuestionToken, apublish
+from core.live_state import set_current_question
+from core.repositories.interviews import InterviewRepository
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+GENERATION_LOCK_TTL_S = 300
+TOKEN_EVENT_FLUSH_S = 0.1  # token events to the shared stream are coalesced; the POST stream itself is not
+
+
+def lock_key(interview_id: uuid.UUID) -> str:
+    return f"rehearsal:interview:{interview_id}:generating"
+
+
+async def acquire_generation_lock(redis: aioredis.Redis, interview_id: uuid.UUID) -> str | None:
+    token = uuid.uuid4().hex
+    ok = await redis.set(lock_key(interview_id), token, nx=True, ex=GENERATION_LOCK_TTL_S)
+    return token if ok else None
+
+
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+
+
+async def release_generation_lock(redis: aioredis.Redis, interview_id: uuid.UUID, token: str) -> None:
+    await redis.eval(_RELEASE, 1, lock_key(interview_id), token)  # type: ignore[misc]
+
+
+class _TokenPublisher:
+    """Coalesces question tokens into a few events per second for the shared interview stream."""
+
+    def __init__(self, redis: aioredis.Redis, interview_id: uuid.UUID, position: int) -> None:
+        self.redis, self.interview_id, self.position = redis, interview_id, position
+        self.buffer: list[str] = []
+        self.last_flush = time.monotonic()
+
+    async def add(self, text: str) -> None:
+        self.buffer.append(text)
+        if time.monotonic() - self.last_flush >= TOKEN_EVENT_FLUSH_S:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self.buffer:
+            text, self.buffer = "".join(self.buffer), []
+            self.last_flush = time.monotonic()
+            try:
+                await apublish(
+                    self.redis, QuestionToken(interview_id=self.interview_id, position=self.position, text=text)
+                )
+            except Exception:  # the live mirror is best-effort; the POST stream is the source of truth
+                log.warning("could not publish question tokens", exc_info=True)
+
+
+def _error_code(exc: BaseException) -> str:
+    if isinstance(exc, llm.LLMUnavailable | OSError):
+        return "model_unavailable"
+    if isinstance(exc, llm.LLMBadOutput):
+        return "bad_output"
+    return "internal"
+
+
+async def stream_next_question(
+    *,
+    interview: Interview,
+    position: int,
+    turns: list[prompts.PastTurn],
+    redis: aioredis.Redis,
+    settings: Settings,
+    lock_token: str,
+) -> AsyncIterator[bytes]:
+    kind = prompts.next_kind(position, turns)
+    messages = prompts.build_messages(
+        language=interview.language,
+        role=interview.role,
+        seniority=interview.seniority,
+        job_description=interview.job_description,
+        resume_text=interview.resume_text,
+        history=turns,
+        position=position,
+        total=interview.num_questions,
+        kind=kind,
+    )
+    publisher = _TokenPublisher(redis, interview.id, position)
+    started = time.monotonic()
+    try:
+        yield frame("started", {"position": position, "kind": kind.value})
+        await apublish(redis, QuestionStarted(interview_id=interview.id, position=position))
+        parts: list[str] = []
+        async with llm.get_llm("question").stream_chat(messages, max_tokens=settings.llm_question.max_tokens) as stream:
+            async for chunk in stream:
+                parts.append(chunk)
+                yield frame("token", {"text": chunk})
+                await publisher.add(chunk)
+        await publisher.flush()
+        try:
+            text = prompts.clean_question("".join(parts))
+            if prompts.is_repeat(text, turns):
+                raise ValueError("the question model repeated an earlier question; ask again")
+        except ValueError as exc:
+            yield frame("error", {"message": str(exc), "code": "bad_output"})
+            await apublish(redis, QuestionFailed(interview_id=interview.id, position=position, message=str(exc)))
+            return
+        meta = {
+            "prompt_version": prompts.PROMPT_VERSION,
+            "latency_ms": round((time.monotonic() - started) * 1000, 1),
+            "model": stream.model,
+            "replica": stream.replica,
+            "first_token_ms": round((stream.first_token_s or 0.0) * 1000, 1),
+            "finish_reason": stream.finish_reason,
+            "usage": stream.usage.as_dict(),
+        }
+        async with get_sessionmaker()() as session:
+            question = InterviewRepository(session).add_question(
+                Question(
+                    interview_id=interview.id,
+                    position=position,
+                    kind=kind,
+                    text=text,
+                    prompt_version=prompts.PROMPT_VERSION,
+                    model_meta=meta,
+                )
+            )
+            await session.commit()
+        await set_current_question(redis, interview.id, question.id)
+        ready = {"question_id": str(question.id), "position": position, "kind": kind.value, "text": text}
+        await apublish(
+            redis,
+            QuestionReady(interview_id=interview.id, question_id=question.id, position=position, kind=kind, text=text),
+        )
+        yield frame("done", ready)
+    except (llm.LLMError, OSError) as exc:
+        message = str(exc) or "the question model is unavailable"
+        log.warning("question generation failed", extra={"interview_id": str(interview.id), "error": message})
+        yield frame("error", {"message": message, "code": _error_code(exc)})
+        await apublish(redis, QuestionFailed(interview_id=interview.id, position=position, message=message))
+    finally:
+        # Shielded: on client disconnect this runs inside a cancelled task.
+        await asyncio.shield(release_generation_lock(redis, interview.id, lock_token))
+
+
+__all__ = ["acquire_generation_lock", "service", "stream_next_question"]

@@ -1,0 +1,144 @@
+"""Interview use cases: create, read, delete, finish, and the state checks before asking the next question."""
+
+from __future__ import annotations
+
+import uuid
+
+import redis.asyncio as aioredis
+from fastapi import HTTPException, status
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.interviews.prompts import PastTurn
+from api.interviews.schemas import (
+    AnswerOut,
+    EvaluationOut,
+    InterviewDetail,
+    InterviewIn,
+    InterviewOut,
+    InterviewSummary,
+    QuestionOut,
+)
+from core import jobs
+from core.db.models import Interview, InterviewStatus, JobStatus, Report, User, utcnow
+from core.events import delete_stream
+from core.live_state import set_current_question
+from core.repositories.interviews import InterviewRepository
+
+
+def not_found() -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, "interview not found")
+
+
+async def get_owned(session: AsyncSession, interview_id: uuid.UUID, user: User, *, lock: bool = False) -> Interview:
+    interview = await InterviewRepository(session).get_for_user(interview_id, user.id, lock=lock)
+    if interview is None:
+        raise not_found()
+    return interview
+
+
+async def create(session: AsyncSession, user: User, body: InterviewIn) -> Interview:
+    interview = InterviewRepository(session).add(Interview(user_id=user.id, **body.model_dump()))
+    await session.commit()
+    return interview
+
+
+async def list_for(session: AsyncSession, user: User) -> list[InterviewSummary]:
+    rows = await InterviewRepository(session).list_for_user(user.id)
+    return [
+        InterviewSummary(
+            id=i.id,
+            role=i.role,
+            language=i.language,
+            status=i.status,
+            created_at=i.created_at,
+            overall_score=i.overall_score,
+            num_questions=i.num_questions,
+            answered=answered,
+        )
+        for i, answered in rows
+    ]
+
+
+async def detail(session: AsyncSession, interview: Interview) -> InterviewDetail:
+    repo = InterviewRepository(session)
+    questions = await repo.questions(interview.id)
+    answers = {a.question_id: a for a in await repo.answers(interview.id)}
+    evaluations = {e.answer_id: e for e in await repo.evaluations(interview.id)}
+    out: list[QuestionOut] = []
+    for q in questions:
+        answer = answers.get(q.id)
+        evaluation = evaluations.get(answer.id) if answer else None
+        out.append(
+            QuestionOut(
+                id=q.id,
+                position=q.position,
+                kind=q.kind,
+                text=q.text,
+                created_at=q.created_at,
+                answer=AnswerOut.model_validate(answer) if answer else None,
+                evaluation=EvaluationOut.model_validate(evaluation) if evaluation else None,
+            )
+        )
+    return InterviewDetail(
+        **InterviewOut.model_validate(interview).model_dump(),
+        job_description=interview.job_description,
+        resume_text=interview.resume_text,
+        questions=out,
+    )
+
+
+async def history(session: AsyncSession, interview: Interview) -> list[PastTurn]:
+    repo = InterviewRepository(session)
+    answers = {a.question_id: a for a in await repo.answers(interview.id)}
+    evaluations = {e.answer_id: e for e in await repo.evaluations(interview.id)}
+    turns = []
+    for q in await repo.questions(interview.id):
+        answer = answers.get(q.id)
+        evaluation = evaluations.get(answer.id) if answer else None
+        ready = evaluation is not None and evaluation.status == JobStatus.ready
+        turns.append(
+            PastTurn(
+                position=q.position,
+                kind=q.kind,
+                question=q.text,
+                answer=answer.text if answer else None,
+                score=evaluation.overall_score if ready and evaluation else None,
+                improvements=list(evaluation.improvements) if ready and evaluation else [],
+            )
+        )
+    return turns
+
+
+def check_can_ask(interview: Interview, turns: list[PastTurn]) -> int:
+    """The position of the next question, or 409 with the reason it cannot be asked now."""
+    if interview.status != InterviewStatus.active:
+        raise HTTPException(status.HTTP_409_CONFLICT, "the interview is finished")
+    if len(turns) >= interview.num_questions:
+        raise HTTPException(status.HTTP_409_CONFLICT, "all questions of this interview have been asked")
+    if turns and turns[-1].answer is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, "answer the current question before asking the next one")
+    return len(turns) + 1
+
+
+async def finish(session: AsyncSession, redis: aioredis.Redis, interview: Interview) -> InterviewStatus:
+    if interview.status != InterviewStatus.active:
+        return interview.status  # finishing twice is harmless: the report job is already queued
+    answers = await InterviewRepository(session).answers(interview.id)
+    if not answers:
+        raise HTTPException(status.HTTP_409_CONFLICT, "answer at least one question before finishing")
+    repo = InterviewRepository(session)
+    interview.status = InterviewStatus.finishing
+    interview.finished_at = utcnow()
+    if await repo.report(interview.id) is None:
+        repo.add_report(Report(interview_id=interview.id))
+    jobs.enqueue_after_commit(session, jobs.summarize_interview(interview.id))
+    await jobs.commit_and_enqueue(session)
+    await set_current_question(redis, interview.id, None)
+    return interview.status
+
+
+async def delete(session: AsyncSession, redis: aioredis.Redis, interview: Interview) -> None:
+    await InterviewRepository(session).delete(interview.id)
+    await session.commit()
+    await delete_stream(redis, interview.id)
+    await set_current_question(redis, interview.id, None)

@@ -1,0 +1,112 @@
+"""Assemble the report dashboard from stored rows: the evaluator's summary plus per-question detail."""
+
+from __future__ import annotations
+
+from collections import Counter
+from statistics import mean
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.interviews.schemas import AnswerOut, EvaluationOut, InterviewOut
+from api.reports.schemas import ReportOut, ReportQuestion, Speaking, TranscriptSegmentOut
+from core.db.models import ExpressionSample, Interview, JobStatus, TranscriptSegment
+from core.repositories.interviews import InterviewRepository
+
+DISCLAIMER = {
+    "en": "Expression readings are practice feedback from an automated model with limited accuracy. They are not an "
+    "assessment of you and are never a hiring signal.",
+    "ko": "표정 분석은 정확도가 제한된 자동 모델의 연습용 피드백입니다. 지원자에 대한 평가가 아니며 채용 판단에 "
+    "사용되지 않습니다.",
+}
+
+
+def _expression_summary(samples: list[ExpressionSample], questions: list[Any]) -> dict[str, Any]:
+    try:
+        from core.expressions import summarize_expressions
+    except ImportError:  # pragma: no cover - vision component absent
+        return {}
+    result: dict[str, Any] = summarize_expressions(samples, questions)
+    return result
+
+
+async def build(session: AsyncSession, interview: Interview) -> ReportOut:
+    repo = InterviewRepository(session)
+    questions = await repo.questions(interview.id)
+    answers = {a.question_id: a for a in await repo.answers(interview.id)}
+    evaluations = {e.answer_id: e for e in await repo.evaluations(interview.id)}
+    report = await repo.report(interview.id)
+    segments = (
+        await session.exec(
+            select(TranscriptSegment)
+            .where(col(TranscriptSegment.interview_id) == interview.id)
+            .order_by(col(TranscriptSegment.start_s))
+        )
+    ).all()
+    samples = list(
+        (
+            await session.exec(
+                select(ExpressionSample)
+                .where(col(ExpressionSample.interview_id) == interview.id)
+                .order_by(col(ExpressionSample.captured_at))
+            )
+        ).all()
+    )
+    expressions = _expression_summary(samples, questions)
+    per_question_expr: dict[str, Any] = expressions.get("per_question", {})
+
+    items: list[ReportQuestion] = []
+    wpms: list[float] = []
+    spms: list[float] = []
+    fillers: Counter[str] = Counter()
+    pauses = 0
+    for q in questions:
+        answer = answers.get(q.id)
+        evaluation = evaluations.get(answer.id) if answer else None
+        metrics = answer.speech_metrics if answer else {}
+        if metrics.get("wpm"):
+            wpms.append(float(metrics["wpm"]))
+        if metrics.get("spm"):
+            spms.append(float(metrics["spm"]))
+        fillers.update(metrics.get("fillers", {}))
+        pauses += int(metrics.get("long_pauses", 0))
+        items.append(
+            ReportQuestion(
+                id=q.id,
+                position=q.position,
+                kind=q.kind,
+                question=q.text,
+                answer=AnswerOut.model_validate(answer) if answer else None,
+                evaluation=EvaluationOut.model_validate(evaluation) if evaluation else None,
+                speech_metrics=metrics,
+                transcript=[
+                    TranscriptSegmentOut(text=s.text, start_s=s.start_s, end_s=s.end_s, confidence=s.confidence)
+                    for s in segments
+                    if s.question_id == q.id
+                ],
+                expression=per_question_expr.get(str(q.id), {}),
+            )
+        )
+    status = report.status.value if report else JobStatus.pending.value
+    return ReportOut(
+        status=status,  # type: ignore[arg-type]
+        error=report.error if report else None,
+        interview=InterviewOut.model_validate(interview),
+        overall_score=report.overall_score if report else None,
+        rubric={k: float(v) for k, v in (report.rubric if report else {}).items()},
+        summary=report.summary if report else "",
+        strengths=list(report.strengths) if report else [],
+        practice=list(report.practice) if report else [],
+        questions=items,
+        expression=expressions.get("overall", {}),
+        expression_timeline=expressions.get("timeline", []),
+        speaking=Speaking(
+            avg_wpm=round(mean(wpms), 1) if wpms else None,
+            avg_spm=round(mean(spms), 1) if spms else None,
+            filler_count=sum(fillers.values()),
+            fillers=dict(fillers),
+            long_pauses=pauses,
+        ),
+        disclaimer=DISCLAIMER.get(interview.language, DISCLAIMER["en"]),
+    )

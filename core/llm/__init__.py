@@ -1,0 +1,24 @@
+"""Clients for the two model roles (question, evaluator), each a pool of OpenAI-compatible replicas.
+
+`core.llm.langchain` (ChatOpenAI factory) is a separate import so services without LangChain stay lean.
+"""
+
+from core.llm.client import ChatStream, JsonReply, LLMClient, Role, Usage, close_clients, get_llm, role_base_urls
+from core.llm.errors import LLMBadOutput, LLMError, LLMRequestError, LLMUnavailable
+from core.llm.health import role_health
+
+__all__ = [
+    "ChatStream",
+    "JsonReply",
+    "LLMBadOutput",
+    "LLMClient",
+    "LLMError",
+    "LLMRequestError",
+    "LLMUnavailable",
+    "Role",
+    "Usage",
+    "close_clients",
+    "get_llm",
+    "role_base_urls",
+    "role_health",
+]

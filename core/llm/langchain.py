@@ -1,0 +1,39 @@
+"""`langchain-openai` ChatOpenAI for a model role, pointed at a healthy replica.
+
+Imported only by code that uses LangChain (the evaluation worker), so the API image needs no LangChain.
+The caller reports a failed call with `llm.pool.mark_failed(replica, reason)` so the next pick avoids it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import openai
+from langchain_openai import ChatOpenAI
+
+from core.llm.client import LLMClient, Role, get_llm
+from core.llm.pool import Replica
+from core.settings import Settings
+
+
+async def chat_openai_for(llm: LLMClient, **overrides: Any) -> tuple[ChatOpenAI, Replica]:
+    """A ChatOpenAI bound to the least-loaded healthy replica of `llm`'s role, and that replica."""
+    replica = await llm.pool.pick()
+    rs = llm.settings
+    params: dict[str, Any] = {
+        "model": llm.model,
+        "base_url": replica.openai_base_url,
+        "api_key": rs.api_key.get_secret_value() or "not-needed",
+        "temperature": rs.temperature,
+        "max_tokens": rs.max_tokens,
+        "timeout": openai.Timeout(rs.read_timeout_s, connect=rs.connect_timeout_s),
+        "max_retries": 0,  # retries are the caller's: on another replica, with backoff
+        "stream_usage": True,
+    }
+    params.update(overrides)
+    return ChatOpenAI(**params), replica
+
+
+async def chat_openai(role: Role, settings: Settings | None = None, **overrides: Any) -> ChatOpenAI:
+    model, _ = await chat_openai_for(get_llm(role, settings), **overrides)
+    return model

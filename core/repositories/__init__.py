@@ -1,0 +1,1 @@
+"""Repositories own every query; services and actors call them instead of building SQL themselves."""

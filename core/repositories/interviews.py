@@ -1,0 +1,108 @@
+"""Interviews and their questions and answers. Every read is scoped to the owning user: another user's id simply
+does not exist for them (the API answers 404, never 403, so ids cannot be probed)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.db.models import Answer, Evaluation, Interview, Question, Report
+
+
+class InterviewRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, interview: Interview) -> Interview:
+        self.session.add(interview)
+        return interview
+
+    async def get_for_user(
+        self, interview_id: uuid.UUID, user_id: uuid.UUID, *, lock: bool = False
+    ) -> Interview | None:
+        stmt = select(Interview).where(col(Interview.id) == interview_id, col(Interview.user_id) == user_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await self.session.exec(stmt)).one_or_none()
+
+    async def list_for_user(self, user_id: uuid.UUID, limit: int = 200) -> Sequence[tuple[Interview, int]]:
+        answered = (
+            select(func.count(col(Answer.id)))
+            .where(col(Answer.interview_id) == col(Interview.id))
+            .correlate(Interview)
+            .scalar_subquery()
+        )
+        stmt = (
+            select(Interview, answered)
+            .where(col(Interview.user_id) == user_id)
+            .order_by(col(Interview.created_at).desc())
+            .limit(limit)
+        )
+        return list((await self.session.exec(stmt)).all())
+
+    async def delete(self, interview_id: uuid.UUID) -> None:
+        await self.session.execute(delete(Interview).where(col(Interview.id) == interview_id))
+
+    async def ids_older_than(self, cutoff: datetime) -> list[uuid.UUID]:
+        stmt = select(Interview.id).where(col(Interview.created_at) < cutoff)
+        return list((await self.session.exec(stmt)).all())
+
+    # --- questions ------------------------------------------------------------------------------------------
+
+    async def questions(self, interview_id: uuid.UUID) -> list[Question]:
+        stmt = select(Question).where(col(Question.interview_id) == interview_id).order_by(col(Question.position))
+        return list((await self.session.exec(stmt)).all())
+
+    async def question_for_user(self, question_id: uuid.UUID, user_id: uuid.UUID) -> tuple[Question, Interview] | None:
+        stmt = (
+            select(Question, Interview)
+            .join(Interview, col(Interview.id) == col(Question.interview_id))
+            .where(col(Question.id) == question_id, col(Interview.user_id) == user_id)
+        )
+        row = (await self.session.exec(stmt)).one_or_none()
+        return (row[0], row[1]) if row else None
+
+    def add_question(self, question: Question) -> Question:
+        self.session.add(question)
+        return question
+
+    # --- answers and evaluations ----------------------------------------------------------------------------
+
+    async def answer_for_question(self, question_id: uuid.UUID, *, lock: bool = False) -> Answer | None:
+        stmt = select(Answer).where(col(Answer.question_id) == question_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await self.session.exec(stmt)).one_or_none()
+
+    async def answers(self, interview_id: uuid.UUID) -> list[Answer]:
+        stmt = select(Answer).where(col(Answer.interview_id) == interview_id)
+        return list((await self.session.exec(stmt)).all())
+
+    def add_answer(self, answer: Answer) -> Answer:
+        self.session.add(answer)
+        return answer
+
+    async def evaluations(self, interview_id: uuid.UUID) -> list[Evaluation]:
+        stmt = select(Evaluation).where(col(Evaluation.interview_id) == interview_id)
+        return list((await self.session.exec(stmt)).all())
+
+    async def evaluation_for_answer(self, answer_id: uuid.UUID) -> Evaluation | None:
+        stmt = select(Evaluation).where(col(Evaluation.answer_id) == answer_id)
+        return (await self.session.exec(stmt)).one_or_none()
+
+    def add_evaluation(self, evaluation: Evaluation) -> Evaluation:
+        self.session.add(evaluation)
+        return evaluation
+
+    async def report(self, interview_id: uuid.UUID) -> Report | None:
+        stmt = select(Report).where(col(Report.interview_id) == interview_id)
+        return (await self.session.exec(stmt)).one_or_none()
+
+    def add_report(self, report: Report) -> Report:
+        self.session.add(report)
+        return report

@@ -1,0 +1,295 @@
+// Hand-written mirror of the API contract. `npm run check:api` generates `schema.gen.ts` from the API's OpenAPI
+// document and `contract.check.ts` asserts these types against it, so the two cannot drift silently.
+
+export type Locale = 'ko' | 'en'
+export type RolePreset = 'backend' | 'frontend' | 'data' | 'pm' | 'devops' | 'ml'
+export type Seniority = 'junior' | 'mid' | 'senior' | 'lead'
+export type InterviewStatus = 'active' | 'finishing' | 'finished'
+export type QuestionKind = 'opening' | 'technical' | 'behavioural' | 'follow_up'
+export type AnswerSource = 'speech' | 'typed'
+export type EvaluationStatus = 'pending' | 'ready' | 'failed'
+export type ReportStatus = 'pending' | 'ready' | 'failed'
+export type RubricCriterion = 'relevance' | 'depth' | 'structure' | 'clarity' | 'evidence'
+export const RUBRIC_CRITERIA: readonly RubricCriterion[] = ['relevance', 'depth', 'structure', 'clarity', 'evidence']
+export const ROLE_PRESETS: readonly RolePreset[] = ['backend', 'frontend', 'data', 'pm', 'devops', 'ml']
+export const SENIORITIES: readonly Seniority[] = ['junior', 'mid', 'senior', 'lead']
+
+export interface ValidationIssue {
+  loc: (string | number)[]
+  msg: string
+  type: string
+}
+
+export interface ErrorBody {
+  detail: string | ValidationIssue[]
+}
+
+// --- auth -------------------------------------------------------------------------------------------------------
+export interface User {
+  id: string
+  email: string
+  display_name: string
+  locale: Locale
+}
+
+export interface SignUpRequest {
+  email: string
+  password: string
+  display_name?: string
+  locale?: Locale
+}
+
+export interface SignInRequest {
+  email: string
+  password: string
+}
+
+// --- uploads ----------------------------------------------------------------------------------------------------
+export interface ResumeUpload {
+  text: string
+  pages: number
+  chars: number
+}
+
+// --- interviews -------------------------------------------------------------------------------------------------
+export interface InterviewCreate {
+  role: string
+  role_preset?: RolePreset | null
+  seniority: Seniority
+  language: Locale
+  job_description?: string
+  resume_text?: string
+  num_questions: number
+  consent_camera: boolean
+  consent_voice: boolean
+}
+
+export interface Interview {
+  id: string
+  role: string
+  role_preset: RolePreset | null
+  seniority: Seniority
+  language: Locale
+  num_questions: number
+  consent_camera: boolean
+  consent_voice: boolean
+  status: InterviewStatus
+  created_at: string
+  overall_score: number | null
+}
+
+export interface InterviewSummary {
+  id: string
+  role: string
+  language: Locale
+  status: InterviewStatus
+  created_at: string
+  overall_score: number | null
+  num_questions: number
+  answered: number
+}
+
+export interface SpeechMetrics {
+  words: number
+  syllables: number
+  duration_s: number
+  wpm: number
+  spm: number
+  fillers: Record<string, number>
+  filler_count: number
+  long_pauses: number
+}
+
+export interface Answer {
+  id: string
+  text: string
+  source: AnswerSource
+  revision: number
+  speech_metrics: SpeechMetrics | null
+}
+
+export type Rubric = Record<RubricCriterion, number>
+
+export interface Evaluation {
+  status: EvaluationStatus
+  overall_score: number | null
+  rubric: Rubric | null
+  strengths: string[]
+  improvements: string[]
+  model_answer: string
+  error: string | null
+}
+
+export interface Question {
+  id: string
+  position: number
+  kind: QuestionKind
+  text: string
+  answer: Answer | null
+  evaluation: Evaluation | null
+}
+
+export interface InterviewDetail extends Interview {
+  questions: Question[]
+}
+
+export interface AnswerCreate {
+  text: string
+  source: AnswerSource
+  started_at: string
+  ended_at: string
+}
+
+export interface AnswerAccepted {
+  id: string
+  question_id: string
+  revision: number
+  speech_metrics: SpeechMetrics | null
+  evaluation_status: 'pending'
+}
+
+export interface FinishAccepted {
+  status: 'finishing'
+}
+
+// --- media ------------------------------------------------------------------------------------------------------
+export interface IceServer {
+  urls: string | string[]
+  username?: string | null
+  credential?: string | null
+}
+
+export interface MediaToken {
+  token: string
+  expires_at: string
+  offer_url: string
+  ice_servers: IceServer[]
+}
+
+export interface SdpOffer {
+  sdp: string
+  type: 'offer'
+  token: string
+}
+
+export interface SdpAnswer {
+  sdp: string
+  type: 'answer'
+}
+
+// --- report -----------------------------------------------------------------------------------------------------
+export interface ExpressionSummary {
+  distribution: Record<string, number>
+  face_ratio: number | null
+  samples: number
+}
+
+export interface ReportQuestion {
+  question: Question
+  answer: Answer | null
+  evaluation: Evaluation | null
+  speech_metrics: SpeechMetrics | null
+  expression: ExpressionSummary | null
+}
+
+export interface TimelinePoint {
+  t_s: number
+  question_id: string | null
+  face_found: boolean
+  dominant: string | null
+  score: number | null
+}
+
+export interface SpeakingSummary {
+  avg_wpm: number | null
+  avg_spm: number | null
+  filler_count: number
+  fillers: Record<string, number>
+}
+
+export interface Report {
+  status: ReportStatus
+  interview: Interview
+  overall_score: number | null
+  rubric: Partial<Rubric> | null
+  summary: string
+  strengths: string[]
+  practice: string[]
+  questions: ReportQuestion[]
+  expression_timeline: TimelinePoint[]
+  speaking: SpeakingSummary | null
+}
+
+// --- health -----------------------------------------------------------------------------------------------------
+export type HealthState = 'ok' | 'degraded' | 'down'
+export interface Health {
+  status: HealthState
+  components: Record<string, { status: HealthState } & Record<string, unknown>>
+}
+
+// --- streamed question (POST /questions/next, text/event-stream) ------------------------------------------------
+export type QuestionErrorCode = 'model_unavailable' | 'model_timeout' | 'no_more_questions' | 'internal'
+
+export type QuestionStreamEvent =
+  | { event: 'started'; data: { position: number } }
+  | { event: 'token'; data: { text: string } }
+  | { event: 'done'; data: { question_id: string; position: number; kind: QuestionKind; text: string } }
+  | { event: 'error'; data: { message: string; code: QuestionErrorCode } }
+
+// --- interview events (GET /events, EventSource); mirrors core/events.py ---------------------------------------
+export type ServiceName = 'media' | 'stt' | 'question_model' | 'evaluator_model' | 'vision'
+
+interface BaseEvent {
+  interview_id: string
+}
+
+export interface InterviewEventMap {
+  'question.started': BaseEvent & { position: number }
+  'question.token': BaseEvent & { position: number; text: string }
+  'question.ready': BaseEvent & { question_id: string; position: number; kind: QuestionKind; text: string }
+  'question.failed': BaseEvent & { position: number; message: string }
+  'transcript.partial': BaseEvent & { question_id: string | null; text: string; start_s: number; end_s: number }
+  'transcript.final': BaseEvent & {
+    question_id: string | null
+    segment_id?: string | null
+    text: string
+    start_s: number
+    end_s: number
+    confidence?: number | null
+  }
+  'expression.sample': BaseEvent & {
+    question_id: string | null
+    captured_at: string
+    face_found: boolean
+    dominant: string | null
+    confidence: number | null
+    scores: Record<string, number>
+  }
+  'evaluation.pending': BaseEvent & { question_id: string; answer_id: string }
+  'evaluation.ready': BaseEvent & { question_id: string; answer_id: string; overall_score: number }
+  'evaluation.failed': BaseEvent & { question_id: string; answer_id: string; reason: string; final: boolean }
+  'report.ready': BaseEvent & { overall_score: number | null }
+  'report.failed': BaseEvent & { reason: string }
+  'service.status': BaseEvent & { service: ServiceName; state: HealthState; message: string }
+}
+
+export type InterviewEventType = keyof InterviewEventMap
+export const INTERVIEW_EVENT_TYPES: readonly InterviewEventType[] = [
+  'question.started',
+  'question.token',
+  'question.ready',
+  'question.failed',
+  'transcript.partial',
+  'transcript.final',
+  'expression.sample',
+  'evaluation.pending',
+  'evaluation.ready',
+  'evaluation.failed',
+  'report.ready',
+  'report.failed',
+  'service.status',
+]
+
+export type InterviewEvent = {
+  [K in InterviewEventType]: { type: K; id: string | null; data: InterviewEventMap[K] }
+}[InterviewEventType]

@@ -1,0 +1,103 @@
+import { useCallback, useEffect, useState } from 'react'
+import { api } from '../api/client'
+import type { InterviewSummary } from '../api/types'
+import { ProgressChart } from '../charts/Charts'
+import { Banner, Panel, Spinner } from '../components/ui'
+import { useI18n } from '../i18n'
+import { describeError } from '../lib/errors'
+import { Link } from '../lib/router'
+import { useAuth } from '../state/auth'
+
+export function HomePage() {
+  const { t, formatDate, formatNumber } = useI18n()
+  const { user } = useAuth()
+  const [items, setItems] = useState<InterviewSummary[] | null>(null)
+  const [error, setError] = useState<string | null>(null)
+
+  const load = useCallback(() => {
+    setError(null)
+    api
+      .listInterviews()
+      .then(setItems)
+      .catch((err: unknown) => setError(describeError(t, err)))
+  }, [t])
+  useEffect(load, [load])
+
+  const remove = async (item: InterviewSummary) => {
+    if (!window.confirm(t('home.deleteConfirm', { role: item.role }))) return
+    try {
+      await api.deleteInterview(item.id)
+      setItems((current) => current?.filter((i) => i.id !== item.id) ?? null)
+    } catch (err) {
+      setError(describeError(t, err))
+    }
+  }
+
+  const scored = (items ?? [])
+    .filter((i) => i.overall_score !== null)
+    .map((i) => ({ date: i.created_at, score: i.overall_score ?? 0 }))
+
+  return (
+    <div className="page home-page">
+      <header className="page-header">
+        <div>
+          <p className="eyebrow">{t('home.eyebrow')}</p>
+          <h1>{user?.display_name ? t('home.greetingNamed', { name: user.display_name }) : t('home.greeting')}</h1>
+        </div>
+        <Link href="/interviews/new" className="btn btn-primary">
+          {t('home.newInterview')}
+        </Link>
+      </header>
+      {error && (
+        <Banner tone="error" onRetry={load}>
+          {error}
+        </Banner>
+      )}
+      <Panel className="progress-panel" aria-labelledby="progress-title">
+        <h2 id="progress-title">{t('home.progress')}</h2>
+        {scored.length > 0 ? (
+          <ProgressChart points={scored} title={t('home.progress')} />
+        ) : (
+          <p className="muted">{t('home.progressEmpty')}</p>
+        )}
+      </Panel>
+      <Panel aria-labelledby="history-title">
+        <h2 id="history-title">{t('home.history')}</h2>
+        {items === null && !error && <Spinner label={t('common.loading')} />}
+        {items?.length === 0 && <p className="muted">{t('home.empty')}</p>}
+        {items && items.length > 0 && (
+          <ul className="interview-list">
+            {items.map((item) => {
+              const href = item.status === 'active' ? `/interviews/${item.id}` : `/interviews/${item.id}/report`
+              return (
+                <li key={item.id} className="interview-item">
+                  <div className="interview-main">
+                    <Link href={href} className="interview-link">
+                      {item.role}
+                    </Link>
+                    <span className="muted small">
+                      {formatDate(item.created_at)} · {item.language.toUpperCase()} ·{' '}
+                      {t('home.answered', { answered: item.answered, total: item.num_questions })}
+                    </span>
+                  </div>
+                  <span className={`chip chip-status-${item.status}`}>{t(`status.${item.status}`)}</span>
+                  <span className="interview-score" aria-label={t('home.score')}>
+                    {item.overall_score === null ? '–' : formatNumber(item.overall_score)}
+                  </span>
+                  <button
+                    type="button"
+                    className="btn btn-ghost btn-small"
+                    onClick={() => void remove(item)}
+                    aria-label={t('home.deleteLabel', { role: item.role })}
+                  >
+                    {t('common.delete')}
+                  </button>
+                </li>
+              )
+            })}
+          </ul>
+        )}
+      </Panel>
+    </div>
+  )
+}

@@ -1,0 +1,215 @@
+"""The media server's HTTP side: SDP offer/answer signaling and health.
+
+The API proxies the browser's `POST /api/media/offer` here unchanged. aiortc does not trickle ICE, so the answer
+is returned once gathering is complete (on loopback or with host addresses pinned that takes milliseconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc.sdp import SessionDescription
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.db.engine import dispose_engine, get_sessionmaker
+from core.db.models import Interview, InterviewStatus
+from core.media_tokens import MediaGrant, MediaTokenError, verify
+from core.redis_client import close_async_redis
+from core.settings import Settings, get_settings
+from media.session import MediaSession
+from media.sink import stt_state
+
+log = logging.getLogger(__name__)
+
+MAX_SDP_CHARS = 64_000
+
+
+class OfferIn(BaseModel):
+    sdp: str = Field(min_length=1, max_length=MAX_SDP_CHARS)
+    type: Literal["offer"]
+    token: str = Field(min_length=1, max_length=2_000)
+
+
+class AnswerOut(BaseModel):
+    sdp: str
+    type: Literal["answer"]
+
+
+def rtc_configuration(settings: Settings) -> RTCConfiguration:
+    """STUN/TURN from settings. Without any, an explicit empty list: aiortc's default is a public STUN server."""
+    servers = [
+        RTCIceServer(
+            urls=url,
+            username=settings.ice_username or None if url.startswith("turn") else None,
+            credential=settings.ice_credential.get_secret_value() or None if url.startswith("turn") else None,
+        )
+        for url in settings.ice_servers
+    ]
+    return RTCConfiguration(iceServers=servers)
+
+
+def restrict_host_addresses(addresses: list[str]) -> None:
+    """Pin the host candidates aioice gathers (it has no option for it and skips 127.0.0.1 on its own)."""
+    if not addresses:
+        return
+    import aioice.ice
+
+    def pinned(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+        return [a for a in addresses if (use_ipv6 if ":" in a else use_ipv4)]
+
+    aioice.ice.get_host_addresses = pinned
+
+
+def check_offer(sdp: str) -> None:
+    """Reject garbage and offers without a microphone before a peer connection is ever made."""
+    try:
+        parsed = SessionDescription.parse(sdp)
+    except Exception:
+        raise HTTPException(400, "malformed SDP offer") from None
+    if not parsed.media:
+        raise HTTPException(400, "malformed SDP offer: no media sections")
+    if not any(m.kind == "audio" and m.direction in (None, "sendrecv", "sendonly") and m.port for m in parsed.media):
+        raise HTTPException(400, "the offer has no audio track: the microphone is required for the interview")
+
+
+class PeerRegistry:
+    """One live peer per interview: a new offer replaces (and closes) the previous connection."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[uuid.UUID, MediaSession] = {}
+        self._locks: dict[uuid.UUID, asyncio.Lock] = {}
+
+    def lock(self, interview_id: uuid.UUID) -> asyncio.Lock:
+        return self._locks.setdefault(interview_id, asyncio.Lock())
+
+    async def replace(self, session: MediaSession) -> None:
+        old = self.sessions.get(session.interview_id)
+        self.sessions[session.interview_id] = session
+        if old is not None:
+            await old.close("replaced by a new connection")
+
+    def forget(self, session: MediaSession) -> None:
+        if self.sessions.get(session.interview_id) is session:
+            del self.sessions[session.interview_id]
+            lock = self._locks.get(session.interview_id)
+            if lock is not None and not lock.locked():
+                del self._locks[session.interview_id]
+
+    async def close_all(self) -> None:
+        await asyncio.gather(*(s.close("server shutting down") for s in list(self.sessions.values())))
+        self.sessions.clear()
+
+
+async def _load_interview(grant: MediaGrant) -> Interview:
+    try:
+        async with get_sessionmaker()() as session:
+            interview = await session.get(Interview, grant.interview_id)
+    except (SQLAlchemyError, OSError):
+        raise HTTPException(503, "the database is unavailable; try again shortly") from None
+    if interview is None or interview.user_id != grant.user_id:
+        raise HTTPException(403, "this media token is not valid for this interview")
+    if interview.status != InterviewStatus.active:
+        raise HTTPException(409, "this interview has ended")
+    return interview
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    registry = PeerRegistry()
+    background: set[asyncio.Task[Any]] = set()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        restrict_host_addresses(settings.media_host_addresses)
+        if settings.effective_stt_provider == "whisper":
+            from media.stt.whisper import warm_up
+
+            task = asyncio.create_task(warm_up(settings), name="whisper-warm-up")
+            background.add(task)
+            task.add_done_callback(background.discard)
+        try:
+            yield
+        finally:
+            await registry.close_all()
+            for task in background:
+                task.cancel()
+            await close_async_redis()
+            await dispose_engine()
+
+    app = FastAPI(title="Rehearsal media server", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.registry = registry
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    @app.post("/offer", response_model=AnswerOut)
+    async def offer(body: OfferIn) -> AnswerOut:
+        try:
+            grant = verify(settings.secret_key.get_secret_value(), body.token)
+        except MediaTokenError as exc:
+            raise HTTPException(401, str(exc)) from None
+        check_offer(body.sdp)
+        interview = await _load_interview(grant)
+        if grant.interview_id not in registry.sessions and len(registry.sessions) >= settings.media_max_peers:
+            raise HTTPException(503, "the media server is at capacity; try again shortly")
+
+        async with registry.lock(grant.interview_id):
+            pc = RTCPeerConnection(rtc_configuration(settings))
+            session = MediaSession(
+                settings, grant, pc, voice=interview.consent_voice, camera=grant.camera and interview.consent_camera
+            )
+            try:
+                await pc.setRemoteDescription(RTCSessionDescription(sdp=body.sdp, type="offer"))
+                answer = await pc.createAnswer()
+                await pc.setLocalDescription(answer)
+            except Exception as exc:
+                await pc.close()
+                log.info("offer rejected: %s", type(exc).__name__)
+                raise HTTPException(400, f"cannot negotiate this offer: {exc}") from None
+            await registry.replace(session)
+            try:
+                await session.start()
+            except Exception:
+                await session.close("could not start")
+                registry.forget(session)
+                raise
+
+        def forget(_: asyncio.Task[None]) -> None:
+            registry.forget(session)
+
+        watcher = asyncio.create_task(session.wait_closed(), name=f"media-{session.id}-forget")
+        background.add(watcher)
+        watcher.add_done_callback(background.discard)
+        watcher.add_done_callback(forget)
+        local = pc.localDescription
+        return AnswerOut(sdp=local.sdp, type="answer")
+
+    @app.get("/health")
+    async def health() -> dict[str, Any]:
+        provider = settings.effective_stt_provider
+        if provider == "whisper":
+            from media.stt.whisper import model_status
+
+            status = model_status()
+            ok = status != "error"
+        else:
+            status = stt_state["state"]
+            ok = status == "ok"
+        return {
+            "status": "ok" if ok else "degraded",
+            "stt": {"provider": provider, "status": status},
+            "peers": len(registry.sessions),
+            "tasks": len(asyncio.all_tasks()),
+        }
+
+    return app

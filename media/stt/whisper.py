@@ -1,0 +1,201 @@
+"""Offline speech-to-text: faster-whisper (multilingual whisper-base, int8 on CPU), one utterance at a time.
+
+The model is loaded once per process and every transcription runs on one dedicated thread: CTranslate2 already
+uses `whisper_threads` cores per call, so running calls side by side would only make each one slower. Utterances
+come from the silence segmenter; while one is being spoken a partial transcript is produced now and then, but only
+when the model is idle — finals always win the CPU.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.settings import Settings
+from media.stt.base import Segment, SttProvider, TranscriptSink
+from media.stt.segmenter import Utterance, UtteranceSegmenter
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+log = logging.getLogger(__name__)
+
+_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
+_model: WhisperModel | None = None
+_model_error: str | None = None
+_model_lock = threading.Lock()
+_busy = 0  # transcriptions queued or running on the executor (event-loop side counter)
+
+
+def _load(settings: Settings) -> WhisperModel:
+    global _model, _model_error
+    with _model_lock:
+        if _model is None:
+            from faster_whisper import WhisperModel
+
+            from launcher.models_whisper import is_ready
+
+            if not is_ready(settings.whisper_model_dir):
+                _model_error = f"model not provisioned in {settings.whisper_model_dir} (run `make provision`)"
+                raise RuntimeError(_model_error)
+            try:
+                _model = WhisperModel(
+                    str(settings.whisper_model_dir),
+                    device="cpu",
+                    compute_type=settings.whisper_compute_type,
+                    cpu_threads=settings.whisper_threads,
+                )
+            except Exception as exc:
+                _model_error = f"cannot load the whisper model: {exc}"
+                raise
+            _model_error = None
+        return _model
+
+
+def model_status() -> str:
+    if _model is not None:
+        return "ready"
+    return "error" if _model_error else "loading"
+
+
+async def warm_up(settings: Settings) -> None:
+    """Load the model (and run one tiny transcription, the first call is slow) before the first candidate speaks."""
+    loop = asyncio.get_running_loop()
+    try:
+        await loop.run_in_executor(_executor, _warm, settings)
+    except Exception as exc:
+        log.error("offline speech-to-text unavailable: %s", exc)
+
+
+def _warm(settings: Settings) -> None:
+    model = _load(settings)
+    silence = np.zeros(16_000, dtype=np.float32)
+    list(model.transcribe(silence, language="en", beam_size=1)[0])
+
+
+def _transcribe(settings: Settings, pcm: bytes, language: str) -> tuple[str, float | None]:
+    model = _load(settings)
+    audio = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
+    segments, _info = model.transcribe(
+        audio,
+        language=language,
+        beam_size=settings.whisper_beam_size,
+        condition_on_previous_text=False,  # utterances are independent; avoids repeating earlier text
+        without_timestamps=True,
+    )
+    texts: list[str] = []
+    logprobs: list[float] = []
+    for seg in segments:
+        # Whisper invents words on breath and noise; drop segments it itself believes are not speech.
+        if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
+            continue
+        if seg.text.strip():
+            texts.append(seg.text.strip())
+            logprobs.append(seg.avg_logprob)
+    text = " ".join(texts).strip()
+    confidence = math.exp(sum(logprobs) / len(logprobs)) if logprobs else None
+    return text, confidence
+
+
+class WhisperProvider(SttProvider):
+    name = "whisper"
+
+    def __init__(self, settings: Settings, language: str, sink: TranscriptSink) -> None:
+        self.settings = settings
+        self.language = language if language in {"ko", "en"} else "en"
+        self.sink = sink
+        self.segmenter = UtteranceSegmenter(
+            silence_s=settings.stt_silence_s, max_utterance_s=settings.stt_max_utterance_s
+        )
+        self._queue: asyncio.Queue[Utterance | None] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+        self._partial: asyncio.Task[None] | None = None
+        self._last_partial_end = 0.0
+        self._closed = False
+        self._reported_down = False
+
+    async def start(self) -> None:
+        self._worker = asyncio.create_task(self._run(), name="whisper-finals")
+
+    async def feed(self, pcm: bytes) -> None:
+        if self._closed:
+            return
+        for utterance in self.segmenter.push(pcm):
+            self._queue.put_nowait(utterance)
+            self._last_partial_end = 0.0
+        self._maybe_partial()
+
+    def _maybe_partial(self) -> None:
+        interval = self.settings.whisper_partial_interval_s
+        if interval <= 0 or _busy or (self._partial and not self._partial.done()) or self._queue.qsize():
+            return
+        current = self.segmenter.current()
+        if current is None or current.end_s - max(current.start_s, self._last_partial_end) < interval:
+            return
+        self._last_partial_end = current.end_s
+        self._partial = asyncio.create_task(self._transcribe_partial(current), name="whisper-partial")
+
+    async def _call(self, pcm: bytes) -> tuple[str, float | None]:
+        global _busy
+        _busy += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(_executor, _transcribe, self.settings, pcm, self.language)
+        finally:
+            _busy -= 1
+
+    async def _transcribe_partial(self, utterance: Utterance) -> None:
+        try:
+            text, _ = await self._call(utterance.pcm)
+        except Exception:
+            return  # the final for this utterance reports any real failure
+        if text and self.segmenter.speaking:
+            await self.sink.partial(Segment(text, utterance.start_s, utterance.end_s))
+
+    async def _run(self) -> None:
+        while (utterance := await self._queue.get()) is not None:
+            try:
+                text, confidence = await self._call(utterance.pcm)
+            except Exception as exc:
+                if not self._reported_down:
+                    self._reported_down = True
+                    log.error("offline transcription failed: %s", exc)
+                    await self.sink.status("down", "offline speech-to-text is unavailable")
+                continue
+            if self._reported_down:
+                self._reported_down = False
+                await self.sink.status("ok", "offline speech-to-text recovered")
+            if text:
+                await self.sink.final(Segment(text, utterance.start_s, utterance.end_s, confidence))
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._partial is not None:
+            self._partial.cancel()
+        tail = self.segmenter.flush()
+        if tail is not None:
+            self._queue.put_nowait(tail)
+        self._queue.put_nowait(None)
+        if self._worker is None:
+            return
+        try:
+            # Shielded: the session's own cancellation must not drop the candidate's last words.
+            await asyncio.wait_for(asyncio.shield(self._worker), timeout=self.settings.stt_close_timeout_s)
+        except TimeoutError:
+            log.warning("offline transcription unfinished after %.0f s; dropped", self.settings.stt_close_timeout_s)
+            self._worker.cancel()
+        except asyncio.CancelledError:
+            self._worker.cancel()
+            raise
+
+
+def executor_stats() -> dict[str, Any]:
+    return {"busy": _busy, "status": model_status()}
