@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     ice_username: str = ""
     ice_credential: SecretStr = SecretStr("")
     media_host_addresses: Annotated[list[str], NoDecode] = Field(default_factory=list)  # e.g. 127.0.0.1
+    # UDP ports for ICE (WebRTC media); 0/0 = any ephemeral port. compose.yaml publishes this range 1:1.
+    media_udp_port_min: int = 0
+    media_udp_port_max: int = 0
     stt_provider: Literal["auto", "deepgram", "whisper"] = "auto"
     deepgram_api_key: SecretStr | None = None
     deepgram_base_url: str = "wss://api.deepgram.com"

@@ -141,6 +141,9 @@ def find_binary(settings: Settings, *, build: bool = True) -> Path:
 
 def port_is_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As llama-server itself does: connections of a just-stopped server in TIME_WAIT do not block a restart,
+        # a listener does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

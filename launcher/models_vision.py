@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from core.errors import ConfigError
 from core.settings import Settings
 
+# The vision worker reads the manifest (worker.vision.analyzer.installed_model; its image has no launcher/).
 DEEPFACE_FILE = "facial_expression_model_weights.onnx"
 MANIFEST_FILE = "rehearsal-emotion.json"
 HAAR_FILES = ("haarcascade_frontalface_default.xml", "haarcascade_eye.xml")
@@ -65,24 +66,6 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def installed_model(settings: Settings) -> dict[str, Any]:
-    """The manifest of the installed model if it is the one `settings.vision_weights` asks for and intact."""
-    manifest = read_manifest(settings)
-    target = weights_dir(settings) / DEEPFACE_FILE
-    if not manifest or manifest.get("weights") != settings.vision_weights or not target.is_file():
-        raise ConfigError(
-            "VISION_WEIGHTS",
-            f"{settings.vision_weights!r} expression weights are not installed under {weights_dir(settings)}; "
-            "run `python -m launcher.provision` (or `make models`)",
-        )
-    if manifest.get("sha256") != sha256_file(target):
-        raise ConfigError(
-            "VISION_WEIGHTS",
-            f"{target} does not match {MANIFEST_FILE} (replaced by hand?); run `python -m launcher.provision`",
-        )
-    return manifest
 
 
 def provision(settings: Settings) -> str:
@@ -404,14 +387,14 @@ def _same_pads(size: int, kernel: int, stride: int) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
-def _np_pad(x: NDArray[np.float32], k: int, s: int, same: bool, value: float) -> NDArray[np.float32]:
+def _np_pad(x: NDArray[Any], k: int, s: int, same: bool, value: float) -> NDArray[Any]:
     if not same:
         return x
     ph, pw = _same_pads(x.shape[1], k, s), _same_pads(x.shape[2], k, s)
     return np.pad(x, ((0, 0), ph, pw, (0, 0)), constant_values=value)
 
 
-def _windows(x: NDArray[np.float32], k: int, s: int) -> NDArray[np.float32]:
+def _windows(x: NDArray[Any], k: int, s: int) -> NDArray[Any]:
     view = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(1, 2))  # (n, H', W', C, k, k)
     return view[:, ::s, ::s]
 

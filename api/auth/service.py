@@ -89,8 +89,9 @@ async def check_rate_limit(client: aioredis.Redis, settings: Settings, email: st
 async def record_failure(client: aioredis.Redis, settings: Settings, email: str, client_ip: str) -> None:
     key = _limit_key(email, client_ip)
     async with client.pipeline(transaction=True) as pipe:
+        # The window starts at the first failure (SET NX EX, not EXPIRE NX: that needs Redis 7).
+        pipe.set(key, 0, ex=settings.login_rate_window_s, nx=True)
         pipe.incr(key)
-        pipe.expire(key, settings.login_rate_window_s, nx=True)
         await pipe.execute()
 
 

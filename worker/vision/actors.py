@@ -70,8 +70,10 @@ def parse_captured_at(value: str) -> datetime:
 async def _consent(interview_id: uuid.UUID, question_id: uuid.UUID | None) -> tuple[bool | None, bool]:
     async with get_sessionmaker()() as session:
         consent = await repo.camera_consent(session, interview_id)
-        question_ok = question_id is not None and bool(consent) and await repo.question_belongs(
-            session, interview_id, question_id
+        question_ok = (
+            question_id is not None
+            and bool(consent)
+            and await repo.question_belongs(session, interview_id, question_id)
         )
         return consent, question_ok
 

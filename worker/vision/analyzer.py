@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import json
 import os
 import threading
 import time
@@ -25,10 +27,38 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from core.errors import ConfigError
 from core.settings import Settings
 
 EMOTION_LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 DETECT_SIDE = 256  # longer side of the frame the detector sees (640×480 → 256×192)
+# Written by launcher.models_vision (make models / the image build); read here, never written.
+DEEPFACE_FILE = "facial_expression_model_weights.onnx"
+MANIFEST_FILE = "rehearsal-emotion.json"
+
+
+def installed_model(settings: Settings) -> dict[str, Any]:
+    """The manifest of the installed expression model, if it is the one VISION_WEIGHTS asks for and intact.
+
+    Checked at worker boot so a missing or swapped file fails in one line instead of DeepFace trying GitHub.
+    """
+    wdir = settings.deepface_home / ".deepface" / "weights"
+    target = wdir / DEEPFACE_FILE
+    try:
+        manifest = json.loads((wdir / MANIFEST_FILE).read_text())
+    except (OSError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict) or manifest.get("weights") != settings.vision_weights or not target.is_file():
+        raise ConfigError(
+            "VISION_WEIGHTS",
+            f"{settings.vision_weights!r} expression weights are not installed under {wdir}; "
+            "run `python -m launcher.provision` (or `make models`)",
+        )
+    if manifest.get("sha256") != hashlib.sha256(target.read_bytes()).hexdigest():
+        raise ConfigError(
+            "VISION_WEIGHTS", f"{target} does not match {MANIFEST_FILE} (replaced by hand?); run the provisioning again"
+        )
+    return manifest
 
 
 class FrameRejected(Exception):
@@ -149,8 +179,6 @@ class ExpressionAnalyzer:
     """DeepFace with the models loaded once. Not thread-safe by design: one analyzer per worker process."""
 
     def __init__(self, settings: Settings, *, detect_side: int = DETECT_SIDE) -> None:
-        from launcher.models_vision import installed_model
-
         self.settings = settings
         self.detect_side = detect_side
         self.model_id: str = str(installed_model(settings)["model_id"])[:64]
@@ -202,10 +230,10 @@ class ExpressionAnalyzer:
         # The candidate is the largest face (closest to the camera).
         best = max(faces, key=lambda f: f["facial_area"]["w"] * f["facial_area"]["h"])
         area = best["facial_area"]
-        x = max(0, int(round(area["x"] / scale)))
-        y = max(0, int(round(area["y"] / scale)))
-        w = min(width - x, int(round(area["w"] / scale)))
-        h = min(height - y, int(round(area["h"] / scale)))
+        x = max(0, round(area["x"] / scale))
+        y = max(0, round(area["y"] / scale))
+        w = min(width - x, round(area["w"] / scale))
+        h = min(height - y, round(area["h"] / scale))
         crop = np.ascontiguousarray(image[y : y + h, x : x + w])
         result = self._deepface.analyze(
             crop, actions=["emotion"], detector_backend="skip", enforce_detection=False, silent=True

@@ -1,0 +1,488 @@
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react'
+import { api, ApiError, openInterviewEvents, streamNextQuestion } from '../api/client'
+import type { ServiceName } from '../api/types'
+import { MicMeter } from '../components/MediaPreview'
+import { Banner, EvaluationChip, Panel, Spinner } from '../components/ui'
+import { emotionColor } from '../charts/Charts'
+import { useI18n } from '../i18n'
+import { describeError } from '../lib/errors'
+import { Link, navigate } from '../lib/router'
+import { speak, speechSupported, stopSpeaking } from '../lib/speech'
+import { formatClock, useElapsed } from '../lib/useElapsed'
+import { acquireStream, classifyMediaError, loadDeviceChoice, releaseStream, useMicLevel } from '../media/devices'
+import { connectMedia, type MediaConnection, type MediaConnectionState } from '../media/webrtc'
+import { answeredCount, answerText, currentQuestion, initialRoomState, reduceRoom } from '../state/interviewRoom'
+import { EMPTY_TRANSCRIPT } from '../state/transcript'
+
+const READ_ALOUD_KEY = 'rehearsal.readAloud'
+
+function useReadAloudPreference(): [boolean, (on: boolean) => void] {
+  const [on, setOn] = useState(() => {
+    try {
+      return window.localStorage.getItem(READ_ALOUD_KEY) !== 'off'
+    } catch {
+      return true
+    }
+  })
+  const set = useCallback((next: boolean) => {
+    setOn(next)
+    try {
+      window.localStorage.setItem(READ_ALOUD_KEY, next ? 'on' : 'off')
+    } catch {
+      // preference not persisted
+    }
+  }, [])
+  return [on, set]
+}
+
+type MediaUi = { state: MediaConnectionState | 'idle' | 'unavailable'; problem: string | null }
+
+export function InterviewRoomPage({ id }: { id: string }) {
+  const { t, formatNumber } = useI18n()
+  const [state, dispatch] = useReducer(reduceRoom, initialRoomState)
+  const [typed, setTyped] = useState('')
+  const [localError, setLocalError] = useState<string | null>(null)
+  const [eventsDown, setEventsDown] = useState(false)
+  const [media, setMedia] = useState<MediaUi>({ state: 'idle', problem: null })
+  const [stream, setStream] = useState<MediaStream | null>(null)
+  const [mediaAttempt, setMediaAttempt] = useState(0)
+  const [readAloud, setReadAloud] = useReadAloudPreference()
+  const streamAbort = useRef<AbortController | null>(null)
+  const autoAsked = useRef(false)
+  const videoRef = useRef<HTMLVideoElement>(null)
+  const level = useMicLevel(state.mode === 'speech' ? stream : null)
+  const interview = state.interview
+  const language = interview?.language ?? 'en'
+
+  const load = useCallback(async () => {
+    try {
+      const detail = await api.getInterview(id)
+      dispatch({ type: 'loaded', interview: detail, at: new Date().toISOString() })
+      if (detail.status !== 'active') navigate(`/interviews/${id}/report`, { replace: true })
+    } catch (err) {
+      dispatch({ type: 'load_failed', message: describeError(t, err) })
+    }
+  }, [id, t])
+
+  useEffect(() => {
+    void load()
+    return () => {
+      streamAbort.current?.abort()
+      stopSpeaking()
+    }
+  }, [load])
+
+  // Live events: transcript, expression samples, evaluations, service problems.
+  useEffect(() => {
+    if (!interview) return
+    return openInterviewEvents(
+      interview.id,
+      (event) => dispatch({ type: 'event', event }),
+      (connection) => setEventsDown(connection === 'error'),
+    )
+  }, [interview?.id]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  // Camera and microphone to the media server, only for what the candidate consented to.
+  const wantVideo = interview?.consent_camera ?? false
+  const wantAudio = interview?.consent_voice ?? false
+  useEffect(() => {
+    if (!interview || interview.status !== 'active' || (!wantVideo && !wantAudio)) return
+    let cancelled = false
+    let connection: MediaConnection | null = null
+    const run = async () => {
+      let acquired: MediaStream
+      try {
+        acquired = await acquireStream(loadDeviceChoice(), { video: wantVideo, audio: wantAudio })
+      } catch (err) {
+        if (cancelled) return
+        setMedia({ state: 'unavailable', problem: t(`media.${classifyMediaError(err)}`) })
+        dispatch({ type: 'set_mode', mode: 'typed' })
+        return
+      }
+      if (cancelled) return
+      setStream(acquired)
+      try {
+        connection = await connectMedia(interview.id, acquired, (connState) => {
+          if (cancelled) return
+          setMedia({ state: connState, problem: connState === 'failed' ? t('room.mediaFailed') : null })
+        })
+        if (cancelled) connection.close()
+      } catch (err) {
+        if (!cancelled) setMedia({ state: 'failed', problem: `${t('room.mediaFailed')} ${describeError(t, err)}` })
+      }
+    }
+    void run()
+    return () => {
+      cancelled = true
+      connection?.close()
+    }
+  }, [interview?.id, interview?.status, wantVideo, wantAudio, mediaAttempt, t]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => () => releaseStream(), [])
+
+  useEffect(() => {
+    if (videoRef.current) videoRef.current.srcObject = stream
+  }, [stream, wantVideo])
+
+  const askNext = useCallback(async () => {
+    if (!interview) return
+    dispatch({ type: 'ask' })
+    const controller = new AbortController()
+    streamAbort.current = controller
+    let settled = false
+    try {
+      await streamNextQuestion(
+        interview.id,
+        (event) => {
+          if (event.event === 'done' || event.event === 'error') settled = true
+          dispatch({ type: 'stream', event, at: new Date().toISOString() })
+          if (event.event === 'done' && readAloud) speak(event.data.text, interview.language)
+        },
+        controller.signal,
+      )
+      if (!settled) dispatch({ type: 'stream_failed', message: t('room.streamCut'), code: 'network' })
+    } catch (err) {
+      if (controller.signal.aborted) return
+      if (err instanceof ApiError && err.status === 409) {
+        // The server knows better (another tab answered, or all questions were asked): resync.
+        await load()
+        return
+      }
+      dispatch({
+        type: 'stream_failed',
+        message: describeError(t, err),
+        code: err instanceof ApiError && err.status === 0 ? 'network' : undefined,
+      })
+    }
+  }, [interview, load, readAloud, t])
+
+  // The first question comes by itself; later ones when the candidate is ready.
+  useEffect(() => {
+    if (state.phase === 'idle' && state.questions.length === 0 && !state.error && !autoAsked.current) {
+      autoAsked.current = true
+      void askNext()
+    }
+  }, [state.phase, state.questions.length, state.error, askNext])
+
+  const question = currentQuestion(state)
+  const transcript = (question && state.transcripts[question.id]) || EMPTY_TRANSCRIPT
+  const elapsed = useElapsed(state.phase === 'answering' || state.phase === 'submitting' ? state.answerStartedAt : null)
+
+  const finishAnswer = async () => {
+    if (!question || state.phase !== 'answering') return
+    const text = answerText(state, typed)
+    if (!text) {
+      setLocalError(state.mode === 'speech' ? t('room.nothingHeard') : t('room.typeSomething'))
+      return
+    }
+    setLocalError(null)
+    stopSpeaking()
+    dispatch({ type: 'submit' })
+    try {
+      const accepted = await api.submitAnswer(question.id, {
+        text: text.slice(0, 20000),
+        source: state.mode,
+        started_at: state.answerStartedAt ?? new Date().toISOString(),
+        ended_at: new Date().toISOString(),
+      })
+      dispatch({ type: 'submitted', accepted })
+      setTyped('')
+    } catch (err) {
+      dispatch({ type: 'submit_failed', message: describeError(t, err) })
+    }
+  }
+
+  const finishInterview = async () => {
+    const answered = answeredCount(state)
+    if (state.phase === 'idle' && !window.confirm(t('room.finishEarlyConfirm', { answered }))) return
+    dispatch({ type: 'finish' })
+    try {
+      await api.finishInterview(id)
+      dispatch({ type: 'finished' })
+      navigate(`/interviews/${id}/report`)
+    } catch (err) {
+      dispatch({ type: 'finish_failed', message: describeError(t, err) })
+    }
+  }
+
+  const switchToTyped = () => {
+    // Carry over what was already recognised so switching modes loses nothing.
+    if (state.mode === 'speech') setTyped(answerText(state, ''))
+    dispatch({ type: 'set_mode', mode: 'typed' })
+  }
+
+  if (state.phase === 'loading') {
+    return (
+      <div className="page center-page">
+        <h1 className="sr-only">{t('room.title')}</h1>
+        <Spinner label={t('common.loading')} />
+      </div>
+    )
+  }
+  if (state.phase === 'load_failed' || !interview) {
+    return (
+      <div className="page center-page">
+        <h1>{t('room.title')}</h1>
+        <Banner tone="error" onRetry={() => void load()}>
+          {state.error?.message ?? t('error.unexpected')}
+        </Banner>
+        <Link href="/">{t('nav.home')}</Link>
+      </div>
+    )
+  }
+
+  const total = interview.num_questions
+  const answered = answeredCount(state)
+  const serviceEntries = Object.entries(state.services) as [ServiceName, { state: string; message: string }][]
+  const streamingText = state.phase === 'thinking' || state.phase === 'streaming' ? state.draft.text : null
+  const shownQuestion = streamingText ?? question?.text ?? null
+  const voiceAvailable = wantAudio && media.state !== 'unavailable'
+
+  return (
+    <div className="page room-page">
+      <header className="page-header room-header">
+        <div>
+          <p className="eyebrow">
+            {interview.role} · {t(`seniority.${interview.seniority}`)}
+          </p>
+          <h1>{t('room.title')}</h1>
+        </div>
+        <div className="room-progress" aria-label={t('room.progress', { answered, total })}>
+          <span className="progress-count">
+            {answered}/{total}
+          </span>
+          <div className="progress-bar" aria-hidden="true">
+            <div className="progress-fill" style={{ width: `${(answered / Math.max(1, total)) * 100}%` }} />
+          </div>
+        </div>
+      </header>
+
+      <div className="banners">
+        {state.error && (
+          <Banner
+            tone="error"
+            onRetry={
+              state.error.scope === 'question'
+                ? () => void askNext()
+                : state.error.scope === 'answer'
+                  ? () => void finishAnswer()
+                  : state.error.scope === 'finish'
+                    ? () => void finishInterview()
+                    : undefined
+            }
+            onDismiss={() => dispatch({ type: 'dismiss_error' })}
+          >
+            {state.error.scope === 'question' && state.error.code && state.error.code !== 'network'
+              ? t(`room.questionError.${state.error.code}`)
+              : state.error.message}
+          </Banner>
+        )}
+        {media.problem && (
+          <Banner
+            tone="warning"
+            onRetry={media.state === 'unavailable' ? undefined : () => setMediaAttempt((n) => n + 1)}
+          >
+            {media.problem} {voiceAvailable ? '' : t('room.typedFallbackHint')}
+          </Banner>
+        )}
+        {serviceEntries.map(([service, problem]) => (
+          <Banner
+            key={service}
+            tone={problem.state === 'down' ? 'error' : 'warning'}
+            onRetry={service === 'media' || service === 'stt' ? () => setMediaAttempt((n) => n + 1) : undefined}
+          >
+            <strong>{t(`service.${service}`)}</strong> {t(`serviceState.${problem.state}` as const)}
+            {problem.message ? ` — ${problem.message}` : ''}
+          </Banner>
+        ))}
+        {eventsDown && <Banner tone="info">{t('room.eventsReconnecting')}</Banner>}
+      </div>
+
+      <div className="room-grid">
+        <Panel className="question-panel" aria-labelledby="question-heading">
+          <div className="question-meta">
+            <h2 id="question-heading">
+              {question || state.draft.position
+                ? t('room.questionN', { n: question?.position ?? state.draft.position ?? answered + 1, total })
+                : t('room.question')}
+            </h2>
+            {speechSupported() && (
+              <div className="read-aloud">
+                <button
+                  type="button"
+                  className="btn btn-ghost btn-small"
+                  onClick={() => shownQuestion && speak(shownQuestion, language)}
+                  disabled={!question}
+                >
+                  {t('room.readAloud')}
+                </button>
+                <label className="inline-check">
+                  <input type="checkbox" checked={readAloud} onChange={(e) => setReadAloud(e.target.checked)} />
+                  {t('room.autoRead')}
+                </label>
+              </div>
+            )}
+          </div>
+          <div className="question-text" aria-live="polite" aria-busy={state.phase === 'streaming'} lang={language}>
+            {state.phase === 'thinking' && (
+              <p className="thinking" role="status">
+                <span className="thinking-dots" aria-hidden="true">
+                  <span />
+                  <span />
+                  <span />
+                </span>
+                {t('room.thinking')}
+              </p>
+            )}
+            {shownQuestion && (
+              <p className={state.phase === 'streaming' ? 'streaming' : undefined}>
+                {shownQuestion}
+                {state.phase === 'streaming' && <span className="caret" aria-hidden="true" />}
+              </p>
+            )}
+            {state.phase === 'idle' && !shownQuestion && answered > 0 && <p className="muted">{t('room.readyForNext')}</p>}
+            {state.phase === 'complete' && <p className="muted">{t('room.allDone')}</p>}
+          </div>
+
+          {(state.phase === 'answering' || state.phase === 'submitting') && (
+            <div className="answer-area">
+              <div className="answer-toolbar">
+                <span className="timer" role="timer" aria-label={t('room.timer')}>
+                  <span aria-hidden="true">⏱ </span>
+                  {formatClock(elapsed)}
+                </span>
+                {state.mode === 'speech' && <MicMeter level={level} label={t('setup.micLevel')} />}
+                {state.mode === 'speech' ? (
+                  <button type="button" className="btn btn-ghost btn-small" onClick={switchToTyped}>
+                    {t('room.typeInstead')}
+                  </button>
+                ) : (
+                  voiceAvailable && (
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-small"
+                      onClick={() => dispatch({ type: 'set_mode', mode: 'speech' })}
+                    >
+                      {t('room.speakInstead')}
+                    </button>
+                  )
+                )}
+              </div>
+              {state.mode === 'speech' ? (
+                <section className="transcript" aria-labelledby="transcript-heading">
+                  <h3 id="transcript-heading" className="label-text">
+                    {t('room.transcript')}
+                  </h3>
+                  <div className="transcript-body" aria-live="polite" aria-relevant="additions text" lang={language}>
+                    {transcript.finals.length === 0 && !transcript.partial && (
+                      <p className="muted">{t('room.listening')}</p>
+                    )}
+                    {transcript.finals.map((segment) => (
+                      <span key={segment.key} className="transcript-final">
+                        {segment.text}{' '}
+                      </span>
+                    ))}
+                    {transcript.partial && <span className="transcript-partial">{transcript.partial.text}</span>}
+                  </div>
+                </section>
+              ) : (
+                <div className="field">
+                  <label htmlFor="typed-answer">{t('room.typedLabel')}</label>
+                  <textarea
+                    id="typed-answer"
+                    rows={7}
+                    maxLength={20000}
+                    value={typed}
+                    lang={language}
+                    onChange={(e) => setTyped(e.target.value)}
+                  />
+                </div>
+              )}
+              {localError && (
+                <Banner tone="warning" onDismiss={() => setLocalError(null)}>
+                  {localError}
+                </Banner>
+              )}
+              <div className="answer-actions">
+                <button
+                  type="button"
+                  className="btn btn-primary"
+                  onClick={() => void finishAnswer()}
+                  disabled={state.phase === 'submitting'}
+                >
+                  {state.phase === 'submitting' ? t('common.working') : t('room.finishAnswer')}
+                </button>
+              </div>
+            </div>
+          )}
+
+          <div className="room-actions">
+            {state.phase === 'idle' && (
+              <button type="button" className="btn btn-primary" onClick={() => void askNext()}>
+                {t('room.nextQuestion')}
+              </button>
+            )}
+            {(state.phase === 'complete' || (state.phase === 'idle' && answered > 0) || state.phase === 'finishing') && (
+              <button
+                type="button"
+                className={state.phase === 'complete' ? 'btn btn-primary' : 'btn'}
+                onClick={() => void finishInterview()}
+                disabled={state.phase === 'finishing'}
+              >
+                {state.phase === 'finishing' ? t('common.working') : t('room.finishInterview')}
+              </button>
+            )}
+          </div>
+        </Panel>
+
+        <aside className="room-side">
+          <Panel className="camera-panel" as="div" aria-label={t('room.selfView')}>
+            {wantVideo && stream ? (
+              <video ref={videoRef} className="self-view" autoPlay muted playsInline aria-label={t('room.selfView')} />
+            ) : (
+              <div className="self-view placeholder">{wantVideo ? t('setup.cameraOff') : t('room.cameraNotUsed')}</div>
+            )}
+            <div className="camera-status">
+              <span className={`status-dot status-${media.state}`} aria-hidden="true" />
+              <span className="small">{t(`mediaState.${media.state}`)}</span>
+              {wantVideo && state.expression && (
+                <span className="expression-indicator" title={t('room.expressionHint')}>
+                  <span
+                    className="expression-dot"
+                    style={{ background: emotionColor(state.expression.dominant) }}
+                    aria-hidden="true"
+                  />
+                  <span className="small">
+                    {state.expression.faceFound
+                      ? t(`emotion.${state.expression.dominant ?? 'neutral'}` as 'emotion.neutral')
+                      : t('room.noFace')}
+                  </span>
+                </span>
+              )}
+            </div>
+          </Panel>
+          <Panel as="div" aria-labelledby="questions-heading">
+            <h2 id="questions-heading" className="h3">
+              {t('room.questions')}
+            </h2>
+            {state.questions.length === 0 ? (
+              <p className="muted small">{t('room.noQuestionsYet')}</p>
+            ) : (
+              <ol className="question-list" aria-live="polite">
+                {state.questions.map((q) => (
+                  <li key={q.id} className={q.id === state.currentQuestionId ? 'current' : undefined}>
+                    <span className="q-number">Q{formatNumber(q.position)}</span>
+                    <span className="q-text" lang={language}>
+                      {q.text}
+                    </span>
+                    <EvaluationChip evaluation={q.evaluation} />
+                  </li>
+                ))}
+              </ol>
+            )}
+          </Panel>
+        </aside>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,217 @@
+"""The core LLM client against real llama-server processes: streaming, JSON schema via LangChain, replicas,
+endpoint switching by environment, slot freeing on cancel, health report."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from langchain_core.output_parsers import JsonOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from pydantic import BaseModel, Field
+
+from core.llm import LLMBadOutput, LLMUnavailable, get_llm, role_health
+from core.llm.langchain import chat_openai
+from core.settings import Settings, get_settings
+from launcher.llama import LlamaServer, free_port
+from tests.llm_fixtures import StartServer
+
+
+class Verdict(BaseModel):
+    score: int = Field(ge=0, le=100)
+    reason: str = Field(max_length=80)
+
+
+@pytest.fixture
+def role_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Point roles at servers through environment variables only, as an operator would."""
+    get_settings.cache_clear()
+    yield monkeypatch
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def slots_busy(server: LlamaServer) -> int:
+    slots = httpx.get(f"{server.base_url}/slots", timeout=5).json()
+    return sum(1 for s in slots if s["is_processing"])
+
+
+async def test_streaming_chat_through_core_client(llama_smol: LlamaServer, role_env: pytest.MonkeyPatch) -> None:
+    role_env.setenv("LLM_QUESTION__BASE_URLS", llama_smol.base_url)
+    llm = get_llm("question")
+    messages = [{"role": "user", "content": "Name one programming language. Answer in one word."}]
+    async with llm.stream_chat(messages, max_tokens=24, temperature=0.0) as stream:
+        deltas = [delta async for delta in stream]
+    assert len(deltas) >= 1
+    assert "".join(deltas).strip()
+    assert stream.finish_reason in {"stop", "length"}
+    assert stream.usage.completion_tokens >= len(deltas) >= 1
+    assert stream.usage.prompt_tokens > 0
+    assert stream.replica == llama_smol.base_url
+    assert stream.model == "smollm2-135m-instruct"
+
+
+async def test_json_schema_request_via_langchain_json_output_parser(
+    llama_smol: LlamaServer, role_env: pytest.MonkeyPatch
+) -> None:
+    role_env.setenv("LLM_EVALUATOR__BASE_URLS", llama_smol.base_url)
+    parser = JsonOutputParser(pydantic_object=Verdict)
+    prompt = ChatPromptTemplate.from_messages(
+        [
+            ("system", "You grade answers.\n{format_instructions}"),
+            ("user", "Question: what is 2+2? Answer: 4. Grade it."),
+        ]
+    ).partial(format_instructions=parser.get_format_instructions())
+    schema = {"name": "verdict", "strict": True, "schema": Verdict.model_json_schema()}
+    model = await chat_openai("evaluator", max_tokens=200, temperature=0.0)
+    chain = prompt | model.bind(response_format={"type": "json_schema", "json_schema": schema}) | parser
+    result = await chain.ainvoke({})
+    verdict = Verdict.model_validate(result)
+    assert 0 <= verdict.score <= 100
+
+
+async def test_complete_json_validates_and_reports_usage(llama_tiny: LlamaServer, llm_settings: Settings) -> None:
+    settings = llm_settings.model_copy(
+        update={"llm_evaluator": llm_settings.llm_evaluator.model_copy(update={"base_urls": [llama_tiny.base_url]})}
+    )
+    reply = await get_llm("evaluator", settings).complete_json(
+        [{"role": "user", "content": "grade"}], Verdict, max_tokens=120
+    )
+    assert isinstance(reply.data, Verdict)
+    assert reply.usage.completion_tokens > 0
+    assert reply.model == "tiny"
+
+
+async def test_bad_output_is_typed(llama_tiny: LlamaServer, llm_settings: Settings) -> None:
+    """A reply cut at max_tokens is not valid JSON: LLMBadOutput, never a half object."""
+    settings = llm_settings.model_copy(
+        update={"llm_evaluator": llm_settings.llm_evaluator.model_copy(update={"base_urls": [llama_tiny.base_url]})}
+    )
+    with pytest.raises(LLMBadOutput, match="not valid JSON"):
+        await get_llm("evaluator", settings).complete_json([{"role": "user", "content": "x"}], Verdict, max_tokens=3)
+
+
+async def test_two_replicas_share_load_and_survive_one_killed(
+    llama_factory: StartServer, llm_settings: Settings
+) -> None:
+    a = llama_factory("tiny", parallel=2)
+    b = llama_factory("tiny", parallel=2)
+    settings = llm_settings.model_copy(
+        update={
+            "llm_evaluator": llm_settings.llm_evaluator.model_copy(
+                update={"base_urls": [a.base_url, b.base_url], "max_retries": 3}
+            )
+        }
+    )
+    llm = get_llm("evaluator", settings)
+    served: dict[str, int] = {}
+    done = 0
+
+    async def one(i: int) -> None:
+        nonlocal done
+        reply = await llm.complete_json([{"role": "user", "content": f"grade {i}"}], Verdict, max_tokens=120)
+        served[reply.replica] = served.get(reply.replica, 0) + 1
+        done += 1
+
+    await asyncio.gather(*(one(i) for i in range(20)))
+    assert served.get(a.base_url, 0) > 0
+    assert served.get(b.base_url, 0) > 0
+
+    async def killer() -> None:
+        while done < 30:
+            await asyncio.sleep(0.005)
+        a.kill()
+
+    semaphore = asyncio.Semaphore(4)
+
+    async def bounded(i: int) -> None:
+        async with semaphore:
+            await one(i)
+
+    results = await asyncio.gather(killer(), *(bounded(i) for i in range(20, 80)), return_exceptions=True)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert done == 80
+    health = await role_health("evaluator", settings)
+    assert health["status"] == "degraded"
+    assert health["replicas_up"] == 1
+
+
+async def test_role_switched_to_another_endpoint_by_environment(
+    llama_factory: StartServer, llama_tiny: LlamaServer, role_env: pytest.MonkeyPatch
+) -> None:
+    other = llama_factory("tiny", parallel=1, alias="other-model")
+    role_env.setenv("LLM_EVALUATOR__BASE_URLS", llama_tiny.base_url)
+    first = await get_llm("evaluator").complete_json([{"role": "user", "content": "x"}], Verdict, max_tokens=120)
+    assert first.replica == llama_tiny.base_url
+    role_env.setenv("LLM_EVALUATOR__BASE_URLS", f"{other.base_url}/v1/")  # OpenAI-style base URL works too
+    role_env.setenv("LLM_EVALUATOR__MODEL", "other-model")
+    get_settings.cache_clear()
+    second = await get_llm("evaluator").complete_json([{"role": "user", "content": "x"}], Verdict, max_tokens=120)
+    assert second.replica == other.base_url
+    assert second.model == "other-model"
+
+
+async def test_cancelled_stream_frees_the_server_slot(llama_smol: LlamaServer, llm_settings: Settings) -> None:
+    settings = llm_settings.model_copy(
+        update={"llm_question": llm_settings.llm_question.model_copy(update={"base_urls": [llama_smol.base_url]})}
+    )
+    llm = get_llm("question", settings)
+    long_request = {"max_tokens": 3000, "extra_body": {"ignore_eos": True}}  # ~30+ s of generation
+
+    # 1. Leaving the `async with` early.
+    async with llm.stream_chat([{"role": "user", "content": "Count to ten thousand."}], **long_request) as stream:
+        async for _ in stream:
+            assert slots_busy(llama_smol) == 1
+            break
+    await wait_for_idle(llama_smol)
+
+    # 2. The consuming task cancelled (a browser that went away).
+    started = asyncio.Event()
+
+    async def consume() -> None:
+        async with llm.stream_chat([{"role": "user", "content": "Write a long story."}], **long_request) as s:
+            async for _ in s:
+                started.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(started.wait(), 60)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await wait_for_idle(llama_smol)
+
+
+async def wait_for_idle(server: LlamaServer) -> None:
+    # Generation would take half a minute if the slot were not freed; it is freed at the next token.
+    for _ in range(100):
+        if slots_busy(server) == 0:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("slot still processing after the client left")
+
+
+async def test_all_replicas_down_is_llm_unavailable(llm_settings: Settings) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    settings = llm_settings.model_copy(
+        update={"llm_question": llm_settings.llm_question.model_copy(update={"base_urls": [dead]})}
+    )
+    llm = get_llm("question", settings)
+    with pytest.raises(LLMUnavailable):
+        async with llm.stream_chat([{"role": "user", "content": "hi"}]) as stream:
+            await stream.text()
+    health = await role_health("question", settings)
+    assert health["status"] == "down"
+
+
+async def test_role_health_reports_alias_and_slots(llama_smol: LlamaServer, llm_settings: Settings) -> None:
+    settings = llm_settings.model_copy(
+        update={"llm_question": llm_settings.llm_question.model_copy(update={"base_urls": [llama_smol.base_url]})}
+    )
+    health = await role_health("question", settings)
+    assert health["status"] == "ok"
+    assert health["model"] == "smollm2-135m-instruct"
+    assert health["slots_total"] == 4
+    assert health["slots_idle"] == 4
+    assert health["replicas"][0]["url"] == llama_smol.base_url

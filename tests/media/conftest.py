@@ -1,0 +1,154 @@
+"""Media server fixtures: the real `python -m media` subprocess on 127.0.0.1 (offline whisper STT), interviews
+created directly in the database, and media tokens issued like the API does."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.media_tokens import MediaGrant, issue
+from tests.conftest import ROOT
+
+SECRET = "test-secret"  # tests/conftest.py sets SECRET_KEY to this
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def whisper_dir() -> Path:
+    from core.settings import Settings
+    from launcher.models_whisper import provision
+
+    target = ROOT / "var" / "models" / "whisper-base"  # git-ignored, shared with `make provision`
+    provision(Settings(whisper_model_dir=target))
+    return target
+
+
+@pytest.fixture(scope="session")
+def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("audio") / "speech.wav"
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-v",
+            "en-us",
+            "-s",
+            "150",
+            "-w",
+            str(path),
+            "Hello, my name is Alice and I love building reliable software systems.",
+        ],
+        check=True,
+    )
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pin_client_ice() -> None:
+    # The test process is the WebRTC client: keep its candidates on loopback too.
+    from media.app import restrict_host_addresses
+
+    restrict_host_addresses(["127.0.0.1"])
+
+
+@pytest.fixture(scope="session")
+def media_server(service_env: dict[str, str], whisper_dir: Path) -> Iterator[dict[str, object]]:
+    port = free_port()
+    env = dict(service_env)
+    env.update(
+        {
+            "MEDIA_HOST": "127.0.0.1",
+            "MEDIA_PORT": str(port),
+            "MEDIA_HOST_ADDRESSES": "127.0.0.1",
+            "STT_PROVIDER": "whisper",
+            "WHISPER_MODEL_DIR": str(whisper_dir),
+            "MEDIA_FRAME_INTERVAL_S": "2",
+            "MEDIA_STATUS_POLL_S": "1",
+        }
+    )
+    env.pop("DEEPGRAM_API_KEY", None)
+    proc = subprocess.Popen([sys.executable, "-m", "media"], cwd=ROOT, env=env)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"media server exited with {proc.returncode}")
+            try:
+                health = httpx.get(f"{base_url}/health", timeout=2).json()
+                if health["stt"]["status"] == "ready":
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("media server did not become ready")
+            time.sleep(0.3)
+        yield {"url": base_url, "pid": proc.pid}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+InterviewFactory = Callable[..., Awaitable[dict[str, uuid.UUID]]]
+
+
+@pytest.fixture
+async def make_interview(services: dict[str, str]) -> InterviewFactory:
+    from core.db.engine import get_sessionmaker
+    from core.db.models import Interview, Question, QuestionKind, User
+
+    async def factory(*, camera: bool = True, voice: bool = True, language: str = "en") -> dict[str, uuid.UUID]:
+        async with get_sessionmaker()() as session:
+            user = User(email=f"media-{uuid.uuid4().hex[:10]}@example.com", password_hash="x")
+            session.add(user)
+            await session.flush()
+            interview = Interview(
+                user_id=user.id,
+                role="Backend engineer",
+                seniority="mid",
+                language=language,
+                num_questions=3,
+                consent_camera=camera,
+                consent_voice=voice,
+            )
+            session.add(interview)
+            await session.flush()
+            question = Question(
+                interview_id=interview.id,
+                position=1,
+                kind=QuestionKind.opening,
+                text="Tell me about yourself.",
+                prompt_version="test",
+            )
+            session.add(question)
+            await session.commit()
+            return {"user_id": user.id, "interview_id": interview.id, "question_id": question.id}
+
+    return factory
+
+
+def token_for(ids: dict[str, uuid.UUID], *, camera: bool = True, language: str = "en", ttl: float = 120) -> str:
+    grant = MediaGrant(
+        user_id=ids["user_id"],
+        interview_id=ids["interview_id"],
+        camera=camera,
+        language=language,
+        expires_at=time.time() + ttl,
+    )
+    return issue(SECRET, grant)
