@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 EXTRAS := api,worker,vision,media,local,dev
 STAMP := $(VENV)/.installed
 NPM_STAMP := frontend/node_modules/.installed
-APT_PACKAGES := chromium chromium-driver ffmpeg espeak-ng docker-compose
+APT_PACKAGES := chromium chromium-driver ffmpeg espeak-ng docker-compose fonts-nanum
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help install system-deps llama-server models frontend run test lint typecheck pytest bench faults clean

@@ -9,6 +9,9 @@ from core.preflight import check_database, check_redis, load_settings, run_or_ex
 
 def main() -> None:
     settings = run_or_exit(load_settings, "api")
+    from core.logging import configure_logging
+
+    configure_logging("api", level=settings.log_level, log_format=settings.log_format)
     run_or_exit(lambda: check_database(settings), "api")
     run_or_exit(lambda: check_redis(settings), "api")
     from api.app import create_app
@@ -22,6 +25,7 @@ def main() -> None:
         timeout_graceful_shutdown=5,
         log_level=settings.log_level.lower(),
         access_log=False,
+        log_config=None,  # keep the handler configure_logging installed
     )
 
 

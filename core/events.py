@@ -175,7 +175,7 @@ async def subscribe(
     interview_id: uuid.UUID,
     *,
     last_event_id: str | None = None,
-    block_ms: int = 15_000,
+    block_ms: int = 10_000,
 ) -> AsyncIterator[StreamedEvent | None]:
     """Yield events after `last_event_id` (or only new ones), forever. Yields None after each idle `block_ms`
     so the caller can send a keep-alive and notice a disconnected client."""

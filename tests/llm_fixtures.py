@@ -49,7 +49,7 @@ def llama_factory(llm_settings: Settings, llm_model_files: dict[str, Path]) -> I
             "LLAMA_ARG_MODEL": str(llm_model_files[model]),
             "LLAMA_ARG_ALIAS": alias or f"{model}-{role}",
             "LLAMA_ARG_N_PARALLEL": str(parallel),
-            "LLAMA_ARG_CTX_SIZE": str(ctx or 1024 * parallel),
+            "LLAMA_ARG_CTX_SIZE": str(ctx or (8192 if model == "tiny" else 2048) * parallel),
             "LLAMA_ARG_THREADS": "1",
         }
         server = LlamaServer.for_role(

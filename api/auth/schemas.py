@@ -24,4 +24,4 @@ class UserOut(BaseModel):
     id: uuid.UUID
     email: str
     display_name: str
-    locale: str
+    locale: Literal["ko", "en"]

@@ -21,7 +21,7 @@ router = APIRouter(tags=["events"])
 _DOC = """Server-Sent Events for one interview. Each event's name is its type (`question.token`,
 `transcript.partial`, `transcript.final`, `expression.sample`, `evaluation.pending|ready|failed`, `report.ready`,
 `service.status`, …), its data the JSON fields defined in `core/events.py`, and its id a stream position: reconnect
-with `Last-Event-ID` to receive exactly what was missed. A comment line is sent every 15 s while idle."""
+with `Last-Event-ID` to receive exactly what was missed. A comment line is sent every 10 s while idle."""
 
 _STREAM_ID = r"^\d{1,20}-\d{1,20}$"
 
@@ -35,7 +35,7 @@ async def _events(
 ) -> AsyncIterator[bytes]:
     try:
         yield comment("connected")
-        async for event in subscribe(redis, interview_id, last_event_id=last_event_id, block_ms=15_000):
+        async for event in subscribe(redis, interview_id, last_event_id=last_event_id, block_ms=10_000):
             if await request.is_disconnected():
                 break
             yield comment() if event is None else frame(event.type, event.data, event.id)

@@ -37,8 +37,8 @@ class InterviewOut(BaseModel):
 
     id: uuid.UUID
     role: str
-    role_preset: str | None
-    seniority: str
+    role_preset: RolePreset | None
+    seniority: Seniority
     language: Language
     num_questions: int
     consent_camera: bool
@@ -64,7 +64,7 @@ class AnswerOut(BaseModel):
 
     id: uuid.UUID
     text: str
-    source: str
+    source: Literal["speech", "typed"]
     revision: int
     started_at: datetime | None
     ended_at: datetime | None

@@ -10,8 +10,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.interviews.schemas import AnswerOut, EvaluationOut, InterviewOut
-from api.reports.schemas import ReportOut, ReportQuestion, Speaking, TranscriptSegmentOut
-from core.db.models import ExpressionSample, Interview, JobStatus, TranscriptSegment
+from api.reports.schemas import ExpressionAggregate, ReportOut, ReportQuestion, Speaking, TranscriptSegmentOut
+from core.db.models import ExpressionSample, Interview, JobStatus, Question, TranscriptSegment
+from core.expressions import summarize_expressions
 from core.repositories.interviews import InterviewRepository
 
 DISCLAIMER = {
@@ -22,12 +23,10 @@ DISCLAIMER = {
 }
 
 
-def _expression_summary(samples: list[ExpressionSample], questions: list[Any]) -> dict[str, Any]:
-    try:
-        from core.expressions import summarize_expressions
-    except ImportError:  # pragma: no cover - vision component absent
-        return {}
-    result: dict[str, Any] = summarize_expressions(samples, questions)
+def _expression_summary(
+    samples: list[ExpressionSample], questions: list[Question], interview: Interview
+) -> dict[str, Any]:
+    result: dict[str, Any] = summarize_expressions(samples, questions, started_at=interview.created_at)
     return result
 
 
@@ -53,8 +52,8 @@ async def build(session: AsyncSession, interview: Interview) -> ReportOut:
             )
         ).all()
     )
-    expressions = _expression_summary(samples, questions)
-    per_question_expr: dict[str, Any] = expressions.get("per_question", {})
+    expressions = _expression_summary(samples, questions, interview)
+    per_question_expr = {item["question_id"]: item for item in expressions.get("questions", [])}
 
     items: list[ReportQuestion] = []
     wpms: list[float] = []
@@ -85,7 +84,7 @@ async def build(session: AsyncSession, interview: Interview) -> ReportOut:
                     for s in segments
                     if s.question_id == q.id
                 ],
-                expression=per_question_expr.get(str(q.id), {}),
+                expression=per_question_expr.get(str(q.id)),
             )
         )
     status = report.status.value if report else JobStatus.pending.value
@@ -99,8 +98,9 @@ async def build(session: AsyncSession, interview: Interview) -> ReportOut:
         strengths=list(report.strengths) if report else [],
         practice=list(report.practice) if report else [],
         questions=items,
-        expression=expressions.get("overall", {}),
+        expression=ExpressionAggregate.model_validate(expressions.get("interview", {})),
         expression_timeline=expressions.get("timeline", []),
+        question_marks=expressions.get("question_marks", []),
         speaking=Speaking(
             avg_wpm=round(mean(wpms), 1) if wpms else None,
             avg_spm=round(mean(spms), 1) if spms else None,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from core.settings import Settings
 
@@ -59,7 +59,8 @@ def resolved() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def services(resolved: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return resolved["services"]
+    found: dict[str, dict[str, Any]] = resolved["services"]
+    return found
 
 
 def test_compose_config_validates(services: dict[str, dict[str, Any]]) -> None:
@@ -91,7 +92,8 @@ def test_every_long_running_service_has_a_healthcheck(services: dict[str, dict[s
             assert svc.get("restart") == "no", name
             continue
         check = svc.get("healthcheck")
-        assert check and not check.get("disable"), f"{name} has no healthcheck"
+        assert check, f"{name} has no healthcheck"
+        assert not check.get("disable"), f"{name} disables its healthcheck"
         assert check["test"][0] in ("CMD", "CMD-SHELL"), name
 
 
@@ -127,7 +129,9 @@ def test_question_server_reserves_a_gpu_and_uses_the_cuda_image(services: dict[s
     assert re.search(r"ggml-org/llama\.cpp:server-b\d+$", e["image"])
     # both roles run the same llama.cpp build as the local launcher (model-servers/build-llama-server.sh)
     build = re.search(r'BUILD_NUMBER="(\d+)"', (ROOT / "model-servers/build-llama-server.sh").read_text())
-    assert build and q["image"].endswith(f"-b{build.group(1)}") and e["image"].endswith(f"-b{build.group(1)}")
+    assert build
+    assert q["image"].endswith(f"-b{build.group(1)}")
+    assert e["image"].endswith(f"-b{build.group(1)}")
 
 
 def _env_file(path: str) -> dict[str, str]:
@@ -186,7 +190,8 @@ def test_every_build_and_bind_mount_exists(services: dict[str, dict[str, Any]]) 
             assert context.is_dir(), f"{name}: build context {context} missing"
             assert (context / svc["build"]["dockerfile"]).is_file(), f"{name}: Dockerfile missing"
         else:
-            assert ":" in svc["image"] and not svc["image"].endswith(":latest"), f"{name}: pin the image tag"
+            assert ":" in svc["image"], f"{name}: pin the image tag"
+            assert not svc["image"].endswith(":latest"), f"{name}: pin the image tag"
         for volume in _volume_strings(svc):
             source = volume.split(":")[0]
             if source.startswith("/"):
@@ -209,16 +214,19 @@ def test_settings_load_from_each_app_services_environment(
             settings = Settings(_env_file=None)  # type: ignore[call-arg]
         assert settings.environment == "production"
         assert settings.log_format == "json"
-        assert settings.database_url and "@postgres:5432/" in settings.database_url
+        assert settings.database_url
+        assert "@postgres:5432/" in settings.database_url
         assert settings.redis_url == "redis://redis:6379/0"
         assert settings.secret_key.get_secret_value() == REQUIRED_ENV["SECRET_KEY"]
-        assert settings.llm_question.base_urls and settings.llm_evaluator.base_urls
+        assert settings.llm_question.base_urls
+        assert settings.llm_evaluator.base_urls
         assert settings.media_url == "http://media:8001"
 
 
 def test_servers_listen_where_their_neighbours_connect(services: dict[str, dict[str, Any]]) -> None:
     api_env = services["api"]["environment"]
-    assert api_env["API_HOST"] == "0.0.0.0" and api_env["API_PORT"] == "8000"
+    assert api_env["API_HOST"] == "0.0.0.0"
+    assert api_env["API_PORT"] == "8000"
     assert "8000/api/health" in " ".join(services["api"]["healthcheck"]["test"])
     media_env = services["media"]["environment"]
     assert media_env["MEDIA_HOST"] == "0.0.0.0"

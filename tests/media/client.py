@@ -21,7 +21,8 @@ AUDIO_PTIME = 0.02
 
 def face_frames(width: int = 640, height: int = 480) -> np.ndarray:
     """The astronaut photo scaled into a 640×480 canvas (RGB uint8)."""
-    face = (transform.resize(data.astronaut(), (height, height), anti_aliasing=True) * 255).astype(np.uint8)
+    photo = data.astronaut()  # type: ignore[no-untyped-call]
+    face = (transform.resize(photo, (height, height), anti_aliasing=True) * 255).astype(np.uint8)  # type: ignore[no-untyped-call]
     canvas = np.full((height, width, 3), 40, dtype=np.uint8)
     canvas[:, (width - height) // 2 : (width - height) // 2 + height] = face
     return canvas

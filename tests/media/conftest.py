@@ -111,7 +111,7 @@ InterviewFactory = Callable[..., Awaitable[dict[str, uuid.UUID]]]
 @pytest.fixture
 async def make_interview(services: dict[str, str]) -> InterviewFactory:
     from core.db.engine import get_sessionmaker
-    from core.db.models import Interview, Question, QuestionKind, User
+    from core.db.models import Interview, Language, Question, QuestionKind, User
 
     async def factory(*, camera: bool = True, voice: bool = True, language: str = "en") -> dict[str, uuid.UUID]:
         async with get_sessionmaker()() as session:
@@ -122,7 +122,7 @@ async def make_interview(services: dict[str, str]) -> InterviewFactory:
                 user_id=user.id,
                 role="Backend engineer",
                 seniority="mid",
-                language=language,
+                language=Language(language),
                 num_questions=3,
                 consent_camera=camera,
                 consent_voice=voice,

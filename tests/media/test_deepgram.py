@@ -43,7 +43,8 @@ def tone(seconds: float) -> bytes:
 
 
 def events(client: redis.Redis, interview_id: uuid.UUID) -> list[dict[str, Any]]:
-    return [json.loads(fields[b"data"]) for _id, fields in client.xrange(stream_key(interview_id))]
+    entries: list[Any] = client.xrange(stream_key(interview_id))  # type: ignore[assignment]
+    return [json.loads(fields[b"data"]) for _id, fields in entries]
 
 
 async def provider_for(url: str, ids: dict[str, uuid.UUID], *, key: str = KEY) -> tuple[DeepgramProvider, Any]:

@@ -48,7 +48,7 @@ Question: {question}
 {answer}
 </candidate_answer>
 
-Score the answer above with the rubric. Reply with the JSON object only."""
+Score the answer above with the rubric; write the text fields in {language_name}. Reply with the JSON object only."""
 
 SUMMARY_SYSTEM = """You are an interview coach writing the final report of a mock interview for a {seniority} \
 {role}. You get, per question, the rubric scores (1-5) and the coach's notes on the answer.

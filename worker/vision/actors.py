@@ -18,6 +18,7 @@ Counters are per interview in Redis (`core.repositories.expressions.read_stats`)
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import Coroutine
 from datetime import UTC, datetime
@@ -39,13 +40,23 @@ from worker.vision.analyzer import FrameAnalysis, FrameRejected, decode_b64, get
 
 log = logging.getLogger("rehearsal.vision")
 T = TypeVar("T")
+EXIT_NOT_READY = 3
 
 
 class WarmAnalyzer(Middleware):
-    """Load the models when a worker process boots, not on its first frame (and fail fast if they are missing)."""
+    """Load the models when a worker process boots, before it takes any message (and before its heartbeat says
+    it is alive). Missing or unusable weights stop the worker with one clear line instead of failing every frame
+    — or DeepFace trying to download them."""
 
-    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
-        analyzer = get_analyzer(get_settings())
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        try:
+            analyzer = get_analyzer(get_settings())
+        except Exception as exc:
+            log.critical("vision worker cannot start: %s", exc)
+            logging.shutdown()  # flush the line to Dramatiq's log pipe
+            # Hard exit: the AsyncIO middleware's loop thread would keep a SystemExit from ending the process.
+            # Dramatiq's parent sees the worker die and stops with this code.
+            os._exit(EXIT_NOT_READY)
         log.info("vision worker ready: model %s, detection at %d px", analyzer.model_id, analyzer.detect_side)
 
 

@@ -49,6 +49,7 @@ export interface ResumeUpload {
   text: string
   pages: number
   chars: number
+  truncated: boolean
 }
 
 // --- interviews -------------------------------------------------------------------------------------------------
@@ -105,7 +106,9 @@ export interface Answer {
   text: string
   source: AnswerSource
   revision: number
-  speech_metrics: SpeechMetrics | null
+  started_at: string | null
+  ended_at: string | null
+  speech_metrics: Partial<SpeechMetrics> // {} for typed answers
 }
 
 export type Rubric = Record<RubricCriterion, number>
@@ -113,7 +116,7 @@ export type Rubric = Record<RubricCriterion, number>
 export interface Evaluation {
   status: EvaluationStatus
   overall_score: number | null
-  rubric: Rubric | null
+  rubric: Partial<Rubric> // {} until scored
   strengths: string[]
   improvements: string[]
   model_answer: string
@@ -125,11 +128,14 @@ export interface Question {
   position: number
   kind: QuestionKind
   text: string
+  created_at: string
   answer: Answer | null
   evaluation: Evaluation | null
 }
 
 export interface InterviewDetail extends Interview {
+  job_description: string
+  resume_text: string
   questions: Question[]
 }
 
@@ -144,17 +150,17 @@ export interface AnswerAccepted {
   id: string
   question_id: string
   revision: number
-  speech_metrics: SpeechMetrics | null
+  speech_metrics: Partial<SpeechMetrics>
   evaluation_status: 'pending'
 }
 
 export interface FinishAccepted {
-  status: 'finishing'
+  status: InterviewStatus
 }
 
 // --- media ------------------------------------------------------------------------------------------------------
 export interface IceServer {
-  urls: string | string[]
+  urls: string[]
   username?: string | null
   credential?: string | null
 }
@@ -164,6 +170,7 @@ export interface MediaToken {
   expires_at: string
   offer_url: string
   ice_servers: IceServer[]
+  camera_analysis: boolean
 }
 
 export interface SdpOffer {
@@ -174,22 +181,52 @@ export interface SdpOffer {
 
 export interface SdpAnswer {
   sdp: string
-  type: 'answer'
+  type: string // always "answer"
 }
 
 // --- report -----------------------------------------------------------------------------------------------------
+// Expression readings: practice feedback, never a hiring signal. Empty (samples 0) without camera consent.
 export interface ExpressionSummary {
-  distribution: Record<string, number>
-  face_ratio: number | null
   samples: number
+  face_samples: number
+  face_present_ratio: number | null
+  distribution: Record<string, number> // expression -> share of face samples
+  mean_scores: Record<string, number | null>
+  mean_confidence: number | null // mean probability of the dominant expression
+  mean_detector_confidence: number | null
+  dominant: string | null
+}
+
+export interface QuestionExpression extends ExpressionSummary {
+  question_id: string | null
+  position: number | null
+  start_s: number | null
+  end_s: number | null
+}
+
+export interface QuestionMark {
+  question_id: string
+  position: number
+  t_s: number
+}
+
+export interface TranscriptSegment {
+  text: string
+  start_s: number
+  end_s: number
+  confidence: number | null
 }
 
 export interface ReportQuestion {
-  question: Question
+  id: string
+  position: number
+  kind: QuestionKind
+  question: string
   answer: Answer | null
   evaluation: Evaluation | null
-  speech_metrics: SpeechMetrics | null
-  expression: ExpressionSummary | null
+  speech_metrics: Partial<SpeechMetrics>
+  transcript: TranscriptSegment[]
+  expression: QuestionExpression | null
 }
 
 export interface TimelinePoint {
@@ -205,30 +242,40 @@ export interface SpeakingSummary {
   avg_spm: number | null
   filler_count: number
   fillers: Record<string, number>
+  long_pauses: number
 }
 
 export interface Report {
   status: ReportStatus
+  error: string | null
   interview: Interview
   overall_score: number | null
-  rubric: Partial<Rubric> | null
+  rubric: Partial<Rubric> // criterion -> mean 1..5 over scored answers
   summary: string
   strengths: string[]
   practice: string[]
   questions: ReportQuestion[]
+  expression: ExpressionSummary
   expression_timeline: TimelinePoint[]
-  speaking: SpeakingSummary | null
+  question_marks: QuestionMark[]
+  speaking: SpeakingSummary
+  disclaimer: string
 }
 
 // --- health -----------------------------------------------------------------------------------------------------
 export type HealthState = 'ok' | 'degraded' | 'down'
 export interface Health {
   status: HealthState
-  components: Record<string, { status: HealthState } & Record<string, unknown>>
+  components: Record<string, Record<string, unknown>> // each has at least {status: HealthState}
 }
 
 // --- streamed question (POST /questions/next, text/event-stream) ------------------------------------------------
-export type QuestionErrorCode = 'model_unavailable' | 'model_timeout' | 'no_more_questions' | 'internal'
+export type QuestionErrorCode =
+  | 'model_unavailable'
+  | 'model_timeout'
+  | 'bad_output'
+  | 'no_more_questions'
+  | 'internal'
 
 export type QuestionStreamEvent =
   | { event: 'started'; data: { position: number } }

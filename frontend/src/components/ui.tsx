@@ -106,14 +106,16 @@ export function ScoreRing({ score, max = 100, label }: { score: number | null; m
           </linearGradient>
         </defs>
         <circle cx="60" cy="60" r="52" className="ring-track" />
-        <circle
-          cx="60"
-          cy="60"
-          r="52"
-          className="ring-value"
-          strokeDasharray={`${circumference * ratio} ${circumference}`}
-          transform="rotate(-90 60 60)"
-        />
+        {ratio > 0 && (
+          <circle
+            cx="60"
+            cy="60"
+            r="52"
+            className="ring-value"
+            strokeDasharray={`${circumference * ratio} ${circumference}`}
+            transform="rotate(-90 60 60)"
+          />
+        )}
       </svg>
       <figcaption>
         <span className="score-value">{score === null ? '–' : formatNumber(score)}</span>

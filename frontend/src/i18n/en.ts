@@ -161,6 +161,7 @@ export const en = {
   'room.questionError.model_unavailable': 'The interviewer model is unavailable right now.',
   'room.questionError.model_timeout': 'The interviewer model took too long to answer.',
   'room.questionError.no_more_questions': 'All questions have been asked.',
+  'room.questionError.bad_output': 'The interviewer produced an unusable question. Try again.',
   'room.questionError.internal': 'Something went wrong while writing the question.',
   'room.questionError.conflict': 'The interview changed in another window. Reloaded.',
 
@@ -196,6 +197,8 @@ export const en = {
   'report.print': 'Print / save as PDF',
   'report.pending': 'Your report is being prepared. This page updates by itself.',
   'report.failed': 'The report could not be generated. Your answers are saved.',
+  'report.inProgress': 'This interview is still in progress: the report is written when you finish it.',
+  'report.continue': 'Continue the interview',
   'report.notFound': 'This report does not exist or belongs to another account.',
   'report.notFoundTitle': 'Report not found',
   'report.overall': 'Overall score',

@@ -161,6 +161,7 @@ export const ko: Record<MessageKey, string> = {
   'room.questionError.model_unavailable': '지금은 면접관 모델을 사용할 수 없습니다.',
   'room.questionError.model_timeout': '면접관 모델의 응답이 너무 늦습니다.',
   'room.questionError.no_more_questions': '모든 질문을 마쳤습니다.',
+  'room.questionError.bad_output': '면접관이 사용할 수 없는 질문을 만들었습니다. 다시 시도해 주세요.',
   'room.questionError.internal': '질문을 만드는 중 문제가 발생했습니다.',
   'room.questionError.conflict': '다른 창에서 면접이 변경되어 다시 불러왔습니다.',
 
@@ -196,6 +197,8 @@ export const ko: Record<MessageKey, string> = {
   'report.print': '인쇄 / PDF 저장',
   'report.pending': '리포트를 작성하고 있습니다. 이 페이지는 자동으로 갱신됩니다.',
   'report.failed': '리포트를 만들지 못했습니다. 답변은 저장되어 있습니다.',
+  'report.inProgress': '아직 진행 중인 면접입니다. 면접을 마치면 리포트가 작성됩니다.',
+  'report.continue': '면접 이어서 하기',
   'report.notFound': '존재하지 않거나 다른 계정의 리포트입니다.',
   'report.notFoundTitle': '리포트를 찾을 수 없습니다',
   'report.overall': '종합 점수',

@@ -63,7 +63,7 @@ export async function connectMedia(
     const local = pc.localDescription
     if (!local) throw new Error('no local description')
     const answer = await api.sendOffer(token.offer_url, { sdp: local.sdp, type: 'offer', token: token.token })
-    await pc.setRemoteDescription({ sdp: answer.sdp, type: answer.type })
+    await pc.setRemoteDescription({ sdp: answer.sdp, type: 'answer' })
   } catch (error) {
     close()
     throw error

@@ -4,17 +4,27 @@ import type { ServiceName } from '../api/types'
 import { MicMeter } from '../components/MediaPreview'
 import { Banner, EvaluationChip, Panel, Spinner } from '../components/ui'
 import { emotionColor } from '../charts/Charts'
-import { useI18n } from '../i18n'
+import { useI18n, type MessageKey } from '../i18n'
+import { en } from '../i18n/en'
 import { describeError } from '../lib/errors'
 import { Link, navigate } from '../lib/router'
 import { speak, speechSupported, stopSpeaking } from '../lib/speech'
 import { formatClock, useElapsed } from '../lib/useElapsed'
 import { acquireStream, classifyMediaError, loadDeviceChoice, releaseStream, useMicLevel } from '../media/devices'
 import { connectMedia, type MediaConnection, type MediaConnectionState } from '../media/webrtc'
-import { answeredCount, answerText, currentQuestion, initialRoomState, reduceRoom } from '../state/interviewRoom'
+import {
+  answeredCount,
+  answerText,
+  currentQuestion,
+  initialRoomState,
+  reduceRoom,
+  type RoomError,
+  type ServiceProblem,
+} from '../state/interviewRoom'
 import { EMPTY_TRANSCRIPT } from '../state/transcript'
 
 const READ_ALOUD_KEY = 'rehearsal.readAloud'
+const EVENTS_GRACE_MS = 8000
 
 function useReadAloudPreference(): [boolean, (on: boolean) => void] {
   const [on, setOn] = useState(() => {
@@ -75,12 +85,22 @@ export function InterviewRoomPage({ id }: { id: string }) {
   // Live events: transcript, expression samples, evaluations, service problems.
   useEffect(() => {
     if (!interview) return
-    return openInterviewEvents(
+    // EventSource reconnects by itself within seconds; only say so if the outage lasts.
+    let timer: number | undefined
+    const close = openInterviewEvents(
       interview.id,
       (event) => dispatch({ type: 'event', event }),
-      (connection) => setEventsDown(connection === 'error'),
+      (connection) => {
+        window.clearTimeout(timer)
+        if (connection === 'open') setEventsDown(false)
+        else timer = window.setTimeout(() => setEventsDown(true), EVENTS_GRACE_MS)
+      },
     )
-  }, [interview?.id]) // eslint-disable-line react-hooks/exhaustive-deps
+    return () => {
+      window.clearTimeout(timer)
+      close()
+    }
+  }, [interview?.id])
 
   // Camera and microphone to the media server, only for what the candidate consented to.
   const wantVideo = interview?.consent_camera ?? false
@@ -116,7 +136,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
       cancelled = true
       connection?.close()
     }
-  }, [interview?.id, interview?.status, wantVideo, wantAudio, mediaAttempt, t]) // eslint-disable-line react-hooks/exhaustive-deps
+  }, [interview?.id, interview?.status, wantVideo, wantAudio, mediaAttempt, t])
 
   useEffect(() => () => releaseStream(), [])
 
@@ -231,9 +251,14 @@ export function InterviewRoomPage({ id }: { id: string }) {
     )
   }
 
+  const questionErrorText = (error: RoomError) => {
+    // Known codes get a translated sentence; an unknown one (newer server) shows the server's own message.
+    const key = `room.questionError.${error.code ?? ''}`
+    return error.scope === 'question' && key in en ? t(key as MessageKey) : error.message
+  }
   const total = interview.num_questions
   const answered = answeredCount(state)
-  const serviceEntries = Object.entries(state.services) as [ServiceName, { state: string; message: string }][]
+  const serviceEntries = Object.entries(state.services) as [ServiceName, ServiceProblem][]
   const streamingText = state.phase === 'thinking' || state.phase === 'streaming' ? state.draft.text : null
   const shownQuestion = streamingText ?? question?.text ?? null
   const voiceAvailable = wantAudio && media.state !== 'unavailable'
@@ -272,9 +297,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
             }
             onDismiss={() => dispatch({ type: 'dismiss_error' })}
           >
-            {state.error.scope === 'question' && state.error.code && state.error.code !== 'network'
-              ? t(`room.questionError.${state.error.code}`)
-              : state.error.message}
+            {questionErrorText(state.error)}
           </Banner>
         )}
         {media.problem && (
@@ -291,7 +314,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
             tone={problem.state === 'down' ? 'error' : 'warning'}
             onRetry={service === 'media' || service === 'stt' ? () => setMediaAttempt((n) => n + 1) : undefined}
           >
-            <strong>{t(`service.${service}`)}</strong> {t(`serviceState.${problem.state}` as const)}
+            <strong>{t(`service.${service}`)}</strong> {t(`serviceState.${problem.state}`)}
             {problem.message ? ` — ${problem.message}` : ''}
           </Banner>
         ))}

@@ -30,7 +30,7 @@ export function ReportPage({ id }: { id: string }) {
   }, [fetchReport])
 
   // While the report is being written: listen for report.* and also poll, in case the event stream is unavailable.
-  const pending = load.kind === 'ok' && load.report.status === 'pending'
+  const pending = load.kind === 'ok' && load.report.status === 'pending' && load.report.interview.status !== 'active'
   useEffect(() => {
     if (!pending) return
     const close = openInterviewEvents(
@@ -85,7 +85,7 @@ function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }
     return () => window.removeEventListener('beforeprint', openAll)
   }, [])
   const interview = report.interview
-  const questionLabels = Object.fromEntries(report.questions.map((q) => [q.question.id, `Q${q.question.position}`]))
+  const questionLabels = Object.fromEntries(report.questions.map((q) => [q.id, `Q${q.position}`]))
   const fillerItems = Object.entries(report.speaking?.fillers ?? {})
     .sort((a, b) => b[1] - a[1])
     .slice(0, 8)
@@ -112,7 +112,13 @@ function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }
         </div>
       </header>
 
-      {report.status === 'pending' && (
+      {interview.status === 'active' && (
+        <Banner tone="info">
+          {t('report.inProgress')}{' '}
+          <Link href={`/interviews/${interview.id}`}>{t('report.continue')}</Link>
+        </Banner>
+      )}
+      {report.status === 'pending' && interview.status !== 'active' && (
         <Banner tone="info">
           <span className="inline-spinner" aria-hidden="true" /> {t('report.pending')}
         </Banner>
@@ -120,6 +126,7 @@ function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }
       {report.status === 'failed' && (
         <Banner tone="error" onRetry={onRetry} retryLabel={t('common.reload')}>
           {t('report.failed')}
+          {report.error ? ` (${report.error})` : ''}
         </Banner>
       )}
 
@@ -130,10 +137,10 @@ function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }
         </Panel>
         <Panel className="radar-panel" aria-labelledby="rubric-heading">
           <h2 id="rubric-heading">{t('report.rubric')}</h2>
-          {report.rubric && Object.keys(report.rubric).length > 0 ? (
+          {Object.keys(report.rubric).length > 0 ? (
             <RadarChart
               axes={RUBRIC_CRITERIA.map((c) => t(`rubric.${c}`))}
-              values={RUBRIC_CRITERIA.map((c) => report.rubric?.[c] ?? null)}
+              values={RUBRIC_CRITERIA.map((c) => report.rubric[c] ?? null)}
               title={t('report.rubric')}
             />
           ) : (
@@ -178,7 +185,7 @@ function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }
       <div className="two-col">
         <Panel aria-labelledby="speaking-heading">
           <h2 id="speaking-heading">{t('report.speaking')}</h2>
-          {report.speaking ? (
+          {report.speaking.avg_wpm !== null || report.speaking.avg_spm !== null ? (
             <>
               <dl className="stat-grid">
                 <div>
@@ -213,14 +220,14 @@ function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }
           ) : (
             <p className="muted">{interview.consent_camera ? t('report.noExpression') : t('report.cameraOff')}</p>
           )}
-          <p className="field-hint">{t('report.expressionCaveat')}</p>
+          <p className="field-hint">{report.disclaimer || t('report.expressionCaveat')}</p>
         </Panel>
       </div>
 
       <section aria-labelledby="per-question-heading" className="question-cards">
         <h2 id="per-question-heading">{t('report.perQuestion')}</h2>
         {report.questions.map((item) => (
-          <QuestionCard key={item.question.id} item={item} language={interview.language} emotionLabel={emotionLabel} />
+          <QuestionCard key={item.id} item={item} language={interview.language} emotionLabel={emotionLabel} />
         ))}
       </section>
     </div>
@@ -238,7 +245,7 @@ function QuestionCard({
 }) {
   const { t, formatNumber } = useI18n()
   const evaluation = item.evaluation
-  const headingId = `q-${item.question.id}`
+  const headingId = `q-${item.id}`
   const distribution = Object.entries(item.expression?.distribution ?? {})
     .filter(([, share]) => share > 0)
     .sort((a, b) => b[1] - a[1])
@@ -246,8 +253,7 @@ function QuestionCard({
     <Panel as="article" className="question-card" aria-labelledby={headingId}>
       <header className="question-card-header">
         <h3 id={headingId}>
-          <span className="q-number">Q{item.question.position}</span>{' '}
-          <span lang={language}>{item.question.text}</span>
+          <span className="q-number">Q{item.position}</span> <span lang={language}>{item.question}</span>
         </h3>
         <span className="card-score">
           {evaluation?.status === 'ready' && evaluation.overall_score !== null
@@ -269,14 +275,14 @@ function QuestionCard({
           <p className="muted">{t('report.noAnswer')}</p>
         )}
       </div>
-      {evaluation?.rubric && (
+      {evaluation && Object.keys(evaluation.rubric).length > 0 && (
         <ul className="rubric-mini" aria-label={t('report.rubric')}>
           {RUBRIC_CRITERIA.map((c) => (
             <li key={c}>
               <span>{t(`rubric.${c}`)}</span>
-              <span className="rubric-pips" aria-label={`${evaluation.rubric?.[c] ?? 0} / 5`}>
+              <span className="rubric-pips" aria-label={`${evaluation.rubric[c] ?? 0} / 5`}>
                 {[1, 2, 3, 4, 5].map((n) => (
-                  <span key={n} className={n <= (evaluation.rubric?.[c] ?? 0) ? 'pip on' : 'pip'} aria-hidden="true" />
+                  <span key={n} className={n <= (evaluation.rubric[c] ?? 0) ? 'pip on' : 'pip'} aria-hidden="true" />
                 ))}
               </span>
             </li>
@@ -314,12 +320,12 @@ function QuestionCard({
         </details>
       )}
       <div className="card-footer small muted">
-        {item.speech_metrics && (
+        {item.speech_metrics.wpm !== undefined && (
           <span>
             {t('report.metricsLine', {
               wpm: formatNumber(item.speech_metrics.wpm),
-              fillers: formatNumber(item.speech_metrics.filler_count),
-              seconds: formatNumber(item.speech_metrics.duration_s),
+              fillers: formatNumber(item.speech_metrics.filler_count ?? 0),
+              seconds: formatNumber(item.speech_metrics.duration_s ?? 0),
             })}
           </span>
         )}

@@ -36,7 +36,7 @@ def b64(data: bytes) -> str:
 def astronaut_jpeg() -> bytes:
     from skimage import data
 
-    return jpeg(data.astronaut())
+    return jpeg(data.astronaut())  # type: ignore[no-untyped-call]
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +50,7 @@ def grace_hopper_jpeg() -> bytes:
 def coffee_jpeg() -> bytes:
     from skimage import data
 
-    return jpeg(data.coffee())
+    return jpeg(data.coffee())  # type: ignore[no-untyped-call]
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,9 @@ def test_astronaut_is_a_happy_face(analyzer, astronaut_jpeg: bytes) -> None:
     box = result.face_box
     assert box is not None
     # The face is in the upper middle of the 512×512 photo.
-    assert 120 < box["x"] < 260 and 20 < box["y"] < 140 and 60 < box["w"] < 160
+    assert 120 < box["x"] < 260
+    assert 20 < box["y"] < 140
+    assert 60 < box["w"] < 160
     assert result.detector_confidence is not None
     assert result.latency_ms > 0
     assert analyzer.model_id.startswith("fer-mini-xception")
@@ -47,8 +49,11 @@ def test_grace_hopper_is_neutral(analyzer, grace_hopper_jpeg: bytes) -> None:
 def test_coffee_has_no_face_and_no_made_up_expression(analyzer, coffee_jpeg: bytes) -> None:
     result = analyzer.analyze_jpeg(coffee_jpeg)
     assert not result.face_found
-    assert result.dominant is None and result.scores == {} and result.face_box is None
-    assert result.confidence is None and result.detector_confidence is None
+    assert result.dominant is None
+    assert result.scores == {}
+    assert result.face_box is None
+    assert result.confidence is None
+    assert result.detector_confidence is None
 
 
 def test_jpeg_header_dimensions(astronaut_jpeg: bytes, grace_hopper_jpeg: bytes) -> None:

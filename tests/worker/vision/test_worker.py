@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,9 +17,10 @@ import redis
 from core import events
 from core.broker import get_broker
 from core.db.engine import get_sessionmaker
-from core.db.models import ExpressionSample, Interview, Question, QuestionKind, User
+from core.db.models import ExpressionSample, Interview, Language, Question, QuestionKind, User
 from core.jobs import analyze_frame
 from core.repositories import expressions as repo
+from tests.conftest import ROOT
 from tests.worker.vision.conftest import b64
 
 pytestmark = pytest.mark.usefixtures("vision_worker")
@@ -33,7 +35,7 @@ async def make_interview(*, consent: bool) -> tuple[uuid.UUID, uuid.UUID]:
             user_id=user.id,
             role="Backend engineer",
             seniority="senior",
-            language="en",
+            language=Language.en,
             num_questions=3,
             consent_camera=consent,
         )
@@ -76,7 +78,8 @@ async def wait_for(predicate: Any, timeout: float = 120.0) -> Any:
 
 
 def stream_events(client: redis.Redis, interview_id: uuid.UUID) -> list[dict[str, Any]]:
-    return [json.loads(fields[b"data"]) for _id, fields in client.xrange(events.stream_key(interview_id))]
+    entries: list[tuple[bytes, dict[bytes, bytes]]] = client.xrange(events.stream_key(interview_id))  # type: ignore[assignment]
+    return [json.loads(fields[b"data"]) for _id, fields in entries]
 
 
 async def test_frames_are_analysed_stored_and_published(
@@ -89,30 +92,39 @@ async def test_frames_are_analysed_stored_and_published(
     rows = await wait_for(lambda: _at_least(interview_id, 2))
     face = next(r for r in rows if r.face_found)
     empty = next(r for r in rows if not r.face_found)
-    assert face.question_id == question_id and face.dominant == "happy"
+    assert face.question_id == question_id
+    assert face.dominant == "happy"
     assert set(face.scores) == {"angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"}
     assert all(isinstance(v, float) for v in face.scores.values())
-    assert face.face_box is not None and face.face_box["w"] > 0 and face.detector_confidence is not None
-    assert face.model_id.startswith("fer-mini-xception") and face.latency_ms > 0
-    assert empty.dominant is None and empty.scores == {} and empty.face_box is None  # "no face", nothing made up
+    assert face.face_box is not None
+    assert face.face_box["w"] > 0
+    assert face.detector_confidence is not None
+    assert face.model_id.startswith("fer-mini-xception")
+    assert face.latency_ms > 0
+    assert empty.dominant is None
+    assert empty.scores == {}
+    assert empty.face_box is None
 
     published = stream_events(redis_client, interview_id)
     assert [e["type"] for e in published] == ["expression.sample", "expression.sample"]
     happy = next(e for e in published if e["face_found"])
-    assert happy["dominant"] == "happy" and happy["question_id"] == str(question_id)
+    assert happy["dominant"] == "happy"
+    assert happy["question_id"] == str(question_id)
     assert happy["confidence"] == pytest.approx(happy["scores"]["happy"])
     stats = repo.read_stats(redis_client, interview_id)
-    assert stats[repo.ANALYSED] == 2 and stats[repo.NO_FACE] == 1
+    assert stats[repo.ANALYSED] == 2
+    assert stats[repo.NO_FACE] == 1
 
 
 async def test_stale_frames_are_dropped_and_counted(redis_client: redis.Redis, astronaut_jpeg: bytes) -> None:
     interview_id, question_id = await make_interview(consent=True)
     send(interview_id, question_id, astronaut_jpeg, age_s=600)
     send(interview_id, question_id, astronaut_jpeg, age_s=900)
-    send(interview_id, question_id, astronaut_jpeg)  # fresh: processed after the stale ones (FIFO)
+    send(interview_id, question_id, astronaut_jpeg)  # fresh
+    await wait_for(lambda: _stats_at_least(redis_client, interview_id, repo.DROPPED_STALE, 2))
     await wait_for(lambda: _at_least(interview_id, 1))
     assert len(await samples(interview_id)) == 1
-    assert repo.read_stats(redis_client, interview_id)[repo.DROPPED_STALE] == 2
+    assert repo.read_stats(redis_client, interview_id) == {repo.DROPPED_STALE: 2, repo.ANALYSED: 1}
 
 
 async def test_bad_frames_are_rejected_and_the_worker_keeps_running(
@@ -129,7 +141,11 @@ async def test_bad_frames_are_rejected_and_the_worker_keeps_running(
     send(interview_id, question_id, huge_jpeg)  # 50 megapixels
     send(interview_id, question_id, astronaut_jpeg)  # and then a good one
     rows = await wait_for(lambda: _at_least(interview_id, 1))
-    assert len(rows) == 1 and rows[0].dominant == "happy"
+    assert len(rows) == 1
+    assert rows[0].dominant == "happy"
+    await wait_for(lambda: _stats_at_least(redis_client, interview_id, "rejected_corrupt", 3))
+    await wait_for(lambda: _stats_at_least(redis_client, interview_id, "rejected_too_many_pixels", 1))
+    await wait_for(lambda: _stats_at_least(redis_client, interview_id, "rejected_empty", 1))
     stats = repo.read_stats(redis_client, interview_id)
     assert stats == {
         "rejected_empty": 1,
@@ -146,7 +162,8 @@ async def test_no_camera_consent_means_no_analysis(redis_client: redis.Redis, as
     refused, question_id = await make_interview(consent=False)
     consented, other_question = await make_interview(consent=True)
     send(refused, question_id, astronaut_jpeg)
-    send(consented, other_question, astronaut_jpeg)  # processed after the refused one
+    send(consented, other_question, astronaut_jpeg)
+    await wait_for(lambda: _stats_at_least(redis_client, refused, repo.NO_CONSENT, 1))
     await wait_for(lambda: _at_least(consented, 1))
     assert await samples(refused) == []
     assert repo.read_stats(redis_client, refused) == {repo.NO_CONSENT: 1}
@@ -156,3 +173,24 @@ async def test_no_camera_consent_means_no_analysis(redis_client: redis.Redis, as
 async def _at_least(interview_id: uuid.UUID, n: int) -> list[ExpressionSample] | None:
     rows = await samples(interview_id)
     return rows if len(rows) >= n else None
+
+
+async def _stats_at_least(client: redis.Redis, interview_id: uuid.UUID, name: str, n: int) -> bool:
+    return repo.read_stats(client, interview_id).get(name, 0) >= n
+
+
+def test_worker_without_weights_fails_fast_with_one_clear_line(
+    service_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    env = dict(service_env)
+    env.update({"DEEPFACE_HOME": str(tmp_path_factory.mktemp("no-weights")), "VISION_WEIGHTS": "fer"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "worker", "vision", "--processes", "1", "--threads", "1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode != 0
+    assert "VISION_WEIGHTS" in proc.stderr

@@ -1,0 +1,189 @@
+"""`evaluate_answer` and `summarize_interview` on the `evaluation` queue (contracts in core/jobs.py).
+
+Both are `async def` actors (Dramatiq's AsyncIO middleware runs them on one event loop per process), so a
+worker thread waiting on the model server costs no CPU. The model call happens outside any DB transaction; the
+result is written under a row lock and only if the answer still has the revision the job was for.
+
+Retries are decided here, per failure kind, with counters kept on the row (a redelivered message after a worker
+crash sees them too):
+- the model answered with something invalid (bad JSON, schema mismatch, request rejected) → retried
+  `EVALUATION_MAX_RETRIES` times with short backoff, then stored as `failed` with the reason (never a score);
+- the model server is down / timed out → retried with backoff up to 30 s for about 15 minutes: a restarting
+  server must not cost the candidate their evaluation.
+Every failed attempt publishes `EvaluationFailed(final=False)`, the last one `final=True`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import dramatiq
+
+from core import events
+from core.broker import get_broker
+from core.db.engine import get_sessionmaker
+from core.db.models import JobStatus
+from core.jobs import EVALUATE_ANSWER, QUEUE_EVALUATION, SUMMARIZE_INTERVIEW
+from core.llm import LLMError, get_llm
+from core.logging import JobLogContext, configure_logging, log_context
+from core.redis_client import get_async_redis
+from core.repositories import evaluations as eval_repo
+from core.settings import get_settings
+from worker.evaluation import summary
+from worker.evaluation.chain import run_structured
+from worker.evaluation.prompts import (
+    PROMPT_VERSION,
+    delimit_untrusted,
+    evaluation_prompt,
+    language_name,
+)
+from worker.evaluation.retry import backoff_s, classify, failure_reason, is_final
+from worker.evaluation.schemas import EvaluationOutput
+
+log = logging.getLogger("rehearsal.evaluation")
+
+ACTOR_MAX_RETRIES = 1_000  # Dramatiq's own ceiling; the policy above decides (and stores the outcome)
+
+configure_logging("worker-evaluation")
+broker = get_broker()
+if not any(isinstance(m, JobLogContext) for m in broker.middleware):
+    broker.add_middleware(JobLogContext())
+
+
+@dramatiq.actor(actor_name=EVALUATE_ANSWER, queue_name=QUEUE_EVALUATION, max_retries=ACTOR_MAX_RETRIES)
+async def evaluate_answer(answer_id: str, revision: int) -> None:
+    try:
+        aid = uuid.UUID(answer_id)
+        revision = int(revision)
+    except (ValueError, TypeError):
+        log.error("evaluate_answer: malformed job arguments, dropped")
+        return
+    await _evaluate(aid, revision)
+
+
+async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
+    settings = get_settings()
+    sessionmaker = get_sessionmaker()
+    redis = get_async_redis()
+
+    # 1. Claim the attempt: the answer must still be at this revision.
+    async with sessionmaker() as session:
+        ctx = await eval_repo.answer_context(session, answer_id)
+        if ctx is None:
+            log.info("evaluate_answer: answer %s no longer exists, dropped", answer_id)
+            return
+        if ctx.revision != revision:
+            log.info("evaluate_answer: answer %s moved past revision %d, job dropped", answer_id, revision)
+            return
+        evaluation = await eval_repo.lock_for_answer(session, ctx)
+        if evaluation.answer_revision == revision and evaluation.status == JobStatus.ready:
+            score = evaluation.overall_score
+            await session.commit()
+            log.info("evaluate_answer: answer %s revision %d already evaluated", answer_id, revision)
+            if score is not None:  # redelivered after success: tell clients again, it is idempotent
+                await events.apublish(
+                    redis,
+                    events.EvaluationReady(
+                        interview_id=ctx.interview_id,
+                        question_id=ctx.question_id,
+                        answer_id=answer_id,
+                        overall_score=score,
+                    ),
+                )
+            return
+        eval_repo.start_attempt(evaluation, revision)
+        attempt = evaluation.attempts
+        await session.commit()
+
+    with log_context(interview_id=ctx.interview_id):
+        # 2. Ask the model (no transaction open while it thinks).
+        llm = get_llm("evaluator", settings)
+        variables = {
+            "role": ctx.role,
+            "seniority": ctx.seniority,
+            "language_name": language_name(ctx.language),
+            "kind": ctx.question_kind,
+            "question": ctx.question_text,
+            "answer": delimit_untrusted(ctx.answer_text),
+        }
+        error: LLMError | None = None
+        try:
+            result = await run_structured(llm, evaluation_prompt(), EvaluationOutput, variables, name="evaluation")
+        except LLMError as exc:
+            error = exc
+
+        # 3. Store the outcome, unless the answer moved on meanwhile.
+        async with sessionmaker() as session:
+            if await eval_repo.current_revision(session, answer_id) != revision:
+                log.info("evaluate_answer: answer %s re-submitted during evaluation, result discarded", answer_id)
+                return
+            evaluation = await eval_repo.lock_for_answer(session, ctx)
+            if evaluation.answer_revision != revision:
+                return
+            if error is None:
+                output = result.output
+                meta = {**result.meta(PROMPT_VERSION), "attempts": attempt, "revision": revision}
+                eval_repo.store_ready(
+                    evaluation,
+                    overall_score=output.overall_score,
+                    rubric=output.rubric(),
+                    strengths=list(output.strengths),
+                    improvements=list(output.improvements),
+                    model_answer=output.model_answer,
+                    model_meta=meta,
+                )
+                await session.commit()
+                log.info(
+                    "evaluation ready: answer %s score %d in %.0f ms (%d tokens)",
+                    answer_id,
+                    output.overall_score,
+                    result.latency_ms,
+                    result.usage["total_tokens"],
+                )
+                await events.apublish(
+                    redis,
+                    events.EvaluationReady(
+                        interview_id=ctx.interview_id,
+                        question_id=ctx.question_id,
+                        answer_id=answer_id,
+                        overall_score=output.overall_score,
+                    ),
+                )
+                return
+
+            kind = classify(error)
+            failures = eval_repo.retry_counters(evaluation, revision).get(kind, 0) + 1
+            final = is_final(kind, failures, settings.evaluation_max_retries)
+            reason = failure_reason(error)
+            meta = {"model": llm.model, "prompt_version": PROMPT_VERSION, "attempts": attempt}
+            eval_repo.store_attempt_failed(
+                evaluation, revision=revision, kind=kind, reason=reason, final=final, meta=meta
+            )
+            await session.commit()
+        log.warning("evaluation attempt %d failed (%s, %s #%d, final=%s)", attempt, reason, kind, failures, final)
+        await events.apublish(
+            redis,
+            events.EvaluationFailed(
+                interview_id=ctx.interview_id,
+                question_id=ctx.question_id,
+                answer_id=answer_id,
+                reason=reason,
+                final=final,
+            ),
+        )
+        if not final:
+            raise dramatiq.Retry(delay=int(backoff_s(kind, failures) * 1000))
+
+
+@dramatiq.actor(actor_name=SUMMARIZE_INTERVIEW, queue_name=QUEUE_EVALUATION, max_retries=ACTOR_MAX_RETRIES)
+async def summarize_interview(interview_id: str) -> None:
+    try:
+        iid = uuid.UUID(interview_id)
+    except (ValueError, TypeError):
+        log.error("summarize_interview: malformed job arguments, dropped")
+        return
+    with log_context(interview_id=iid):
+        delay_s = await summary.summarize(iid)
+    if delay_s is not None:
+        raise dramatiq.Retry(delay=int(delay_s * 1000))

@@ -1,0 +1,95 @@
+"""The LangChain chain: ChatPromptTemplate → ChatOpenAI(evaluator replica).bind(response_format=json_schema) →
+JsonOutputParser(pydantic_object=…), then Pydantic validation of the parsed object.
+
+Both guards are needed: the parser's format instructions tell the model what to write, the schema grammar makes
+the server write it — except when llama-server cannot build the grammar, where it falls back to free text with
+200 OK; and models behind other OpenAI-compatible servers may ignore `response_format` entirely.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import openai
+from langchain_core.callbacks import UsageMetadataCallbackHandler
+from langchain_core.exceptions import OutputParserException
+from langchain_core.output_parsers import JsonOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from pydantic import BaseModel, ValidationError
+
+from core.llm import LLMBadOutput, LLMClient, LLMRequestError, LLMUnavailable
+from core.llm.langchain import chat_openai_for
+from worker.evaluation.schemas import response_format
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class ChainResult(Generic[M]):
+    output: M
+    model: str
+    replica: str
+    latency_ms: float
+    usage: dict[str, int]
+
+    def meta(self, prompt_version: str) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "replica": self.replica,
+            "prompt_version": prompt_version,
+            "latency_ms": round(self.latency_ms, 1),
+            "usage": self.usage,
+        }
+
+
+def _usage(handler: UsageMetadataCallbackHandler) -> dict[str, int]:
+    prompt = sum(int(u.get("input_tokens", 0)) for u in handler.usage_metadata.values())
+    completion = sum(int(u.get("output_tokens", 0)) for u in handler.usage_metadata.values())
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+async def run_structured(
+    llm: LLMClient,
+    prompt: ChatPromptTemplate,
+    schema: type[M],
+    variables: dict[str, Any],
+    *,
+    name: str,
+    max_tokens: int | None = None,
+) -> ChainResult[M]:
+    """One attempt on one healthy replica. Raises LLMUnavailable (server down / timed out: try later) or
+    LLMBadOutput (answered with something that is not a valid `schema` object)."""
+    parser = JsonOutputParser(pydantic_object=schema)
+    overrides = {"max_tokens": max_tokens} if max_tokens else {}
+    model, replica = await chat_openai_for(llm, **overrides)
+    chain = (
+        prompt.partial(format_instructions=parser.get_format_instructions())
+        | model.bind(response_format=response_format(schema, name))
+        | parser
+    )
+    usage = UsageMetadataCallbackHandler()
+    replica.inflight += 1
+    started = time.perf_counter()
+    try:
+        parsed = await chain.ainvoke(variables, config={"callbacks": [usage]})
+    except OutputParserException:
+        raise LLMBadOutput(llm.role, "the reply is not valid JSON") from None
+    except (openai.APIConnectionError, openai.InternalServerError, openai.RateLimitError) as exc:
+        llm.pool.mark_failed(replica, type(exc).__name__)
+        raise LLMUnavailable(llm.role, f"{replica.root} failed ({type(exc).__name__})") from exc
+    except openai.APIStatusError as exc:
+        # e.g. 400 "exceeds the available context size": the request, not the server, is at fault
+        raise LLMRequestError(llm.role, f"request rejected (HTTP {exc.status_code})") from exc
+    finally:
+        replica.inflight -= 1
+    latency_ms = (time.perf_counter() - started) * 1000
+    try:
+        output = schema.model_validate(parsed)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "reply"
+        raise LLMBadOutput(llm.role, f"the reply does not match the schema ({where}: {first['msg']})") from None
+    llm.pool.mark_ok(replica)
+    return ChainResult(output=output, model=llm.model, replica=replica.root, latency_ms=latency_ms, usage=_usage(usage))
