@@ -32,6 +32,14 @@ MESSAGES = [{"role": "user", "content": "Give one tip for a job interview."}]
 
 
 async def _direct(http: httpx.AsyncClient, base_url: str) -> tuple[float, int]:
+    # Like the SDK, retry once when a pooled keep-alive connection turns out to be closed before any byte came.
+    try:
+        return await _direct_once(http, base_url)
+    except httpx.RemoteProtocolError:
+        return await _direct_once(http, base_url)
+
+
+async def _direct_once(http: httpx.AsyncClient, base_url: str) -> tuple[float, int]:
     body = {
         "messages": MESSAGES,
         "max_tokens": MAX_TOKENS,
@@ -88,7 +96,7 @@ async def _measure(server: LlamaServer, settings: Settings) -> list[dict[str, An
     role = settings.llm_question.model_copy(update={"base_urls": [server.base_url]})
     llm = get_llm("question", settings.model_copy(update={"llm_question": role}))
     rows: list[dict[str, Any]] = []
-    async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=32)) as http:
+    async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=32, keepalive_expiry=2.0)) as http:
         await _direct(http, server.base_url)  # warm-up: both paths open connections, server caches the prompt
         await _client(llm)
         for concurrency in CONCURRENCY:

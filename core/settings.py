@@ -42,6 +42,16 @@ class LLMRoleSettings(BaseModel):
     _split = field_validator("base_urls", mode="before")(_split_csv)
 
 
+class EvaluatorRoleSettings(LLMRoleSettings):
+    """The evaluator's own defaults: near-deterministic scoring, room for a rubric + model answer, and patience
+    for a large model on CPU. (A subclass, not a default_factory: pydantic-settings builds a nested group from
+    the variables that are set, so factory defaults would be lost as soon as one `LLM_EVALUATOR__*` is set.)"""
+
+    temperature: float = 0.1
+    max_tokens: int = 900
+    read_timeout_s: float = 300.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=ROOT_DIR / ".env",
@@ -77,9 +87,7 @@ class Settings(BaseSettings):
 
     # --- model servers --------------------------------------------------------------------------------------
     llm_question: LLMRoleSettings = Field(default_factory=LLMRoleSettings)
-    llm_evaluator: LLMRoleSettings = Field(
-        default_factory=lambda: LLMRoleSettings(temperature=0.1, max_tokens=900, read_timeout_s=300.0)
-    )
+    llm_evaluator: EvaluatorRoleSettings = Field(default_factory=EvaluatorRoleSettings)
     llama_server_bin: Path | None = None  # unset = build/cached by model-servers/build-llama-server.sh
     llama_question_port: int = 8081
     llama_evaluator_port: int = 8082
@@ -136,6 +144,20 @@ class Settings(BaseSettings):
     retention_days: int = 90  # interviews older than this are deleted by the retention job; 0 = keep
 
     _split = field_validator("ice_servers", "media_host_addresses", mode="before")(_split_csv)
+
+    @field_validator("llama_server_bin", "deepgram_api_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `NAME=` in .env means "not set", not an empty path or an empty key.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("var_dir", "frontend_dist", "llama_server_bin", "deepface_home", "whisper_model_dir")
+    @classmethod
+    def _relative_to_repo(cls, value: Path | None) -> Path | None:
+        # Relative paths are relative to the repository root, whatever the working directory.
+        if value is None or value.is_absolute():
+            return value
+        return ROOT_DIR / value
 
     @field_validator("database_url")
     @classmethod

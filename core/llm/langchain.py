@@ -30,6 +30,8 @@ async def chat_openai_for(llm: LLMClient, **overrides: Any) -> tuple[ChatOpenAI,
         "max_retries": 0,  # retries are the caller's: on another replica, with backoff
         "stream_usage": True,
     }
+    if replica.http is not None:
+        params["http_async_client"] = replica.http  # pooled connections, short keep-alive (see sdk_http_client)
     params.update(overrides)
     return ChatOpenAI(**params), replica
 

@@ -31,10 +31,24 @@ def server_root(url: str) -> str:
     return root.removesuffix("/v1")
 
 
+def sdk_http_client(timeout: openai.Timeout) -> Any:
+    """The HTTP client for the OpenAI SDK (httpx2 for openai ≥ 3), shared by the SDK and LangChain per replica.
+
+    Idle connections are dropped after 2 s: llama-server (cpp-httplib) closes keep-alive connections after 5 s,
+    and a client reusing one at that moment gets "server disconnected without a response"."""
+    try:
+        import httpx2 as sdk_httpx  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # openai < 3
+        import httpx as sdk_httpx  # type: ignore[no-redef,unused-ignore]
+    limits = sdk_httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=2.0)
+    return openai.DefaultAsyncHttpxClient(timeout=timeout, limits=limits)
+
+
 @dataclass(eq=False)
 class Replica:
     root: str
     client: AsyncOpenAI
+    http: Any = None  # the SDK's HTTP client (see sdk_http_client), reused by LangChain's ChatOpenAI
     healthy: bool = True  # optimistic until the first probe: a fresh process must not wait for it
     status: str = "unknown"  # ok | loading | down | unknown
     checked_at: float = 0.0
@@ -94,13 +108,15 @@ class ReplicaPool:
         pool = cls(role=role, settings=settings)
         timeout = openai.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
         for url in dict.fromkeys(server_root(u) for u in urls if u.strip()):
+            http = sdk_http_client(timeout)
             client = AsyncOpenAI(
                 base_url=f"{url}/v1",
                 api_key=settings.api_key.get_secret_value() or "not-needed",
                 timeout=timeout,
                 max_retries=0,  # the pool retries on another replica instead
+                http_client=http,
             )
-            pool.replicas.append(Replica(root=url, client=client))
+            pool.replicas.append(Replica(root=url, client=client, http=http))
         if not pool.replicas:
             raise LLMUnavailable(role, "no base URL configured")
         return pool
@@ -220,7 +236,7 @@ class ReplicaPool:
         if self._refreshing is not None and not self._refreshing.done():
             self._refreshing.cancel()
         for replica in self.replicas:
-            await replica.client.close()
+            await replica.client.close()  # closes replica.http too
         if self._http is not None:
             await self._http.aclose()
             self._http = None
