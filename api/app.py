@@ -29,7 +29,10 @@ log = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
+    from api.retention import retention_task
+
+    async with retention_task(app.state.settings):
+        yield
     await close_async_redis()
     await dispose_engine()
 
@@ -51,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
+
+    app.state.settings = settings
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -18,7 +18,10 @@ from launcher.embedded import EmbeddedPostgres, EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytest_plugins = ["tests.llm_fixtures", "tests.stack_fixtures"]  # real llama-server fixtures (llama_tiny, llama_smol, …)
+pytest_plugins = [
+    "tests.llm_fixtures",
+    "tests.stack_fixtures",
+]  # real llama-server fixtures (llama_tiny, llama_smol, …)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,7 +7,7 @@ import zlib
 
 import redis.asyncio as aioredis
 from fastapi import HTTPException, status
-from sqlalchemy import text
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,7 +35,7 @@ async def submit(
         raise HTTPException(status.HTTP_409_CONFLICT, "the interview is finished; answers can no longer change")
     # One submission per question at a time: a concurrent second one is refused rather than interleaved.
     lock_id = zlib.crc32(question.id.bytes) - 2**31
-    locked = (await session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": lock_id})).scalar_one()
+    locked = (await session.exec(select(func.pg_try_advisory_xact_lock(lock_id)))).one()
     if not locked:
         raise HTTPException(status.HTTP_409_CONFLICT, "an answer to this question is already being submitted")
 

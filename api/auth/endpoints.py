@@ -7,9 +7,10 @@ from api.auth.schemas import SignInIn, SignUpIn, UserOut
 from api.deps import SESSION_COOKIE, CurrentUser, RedisDep, SessionDep, SettingsDep
 from api.errors import responses
 from core.events import delete_stream
+from core.privacy import delete_stored_frames
 from core.repositories.interviews import InterviewRepository
 from core.repositories.users import UserRepository
-from core.settings import Settings
+from core.settings import Settings, get_settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -87,4 +88,5 @@ async def delete_account(user: CurrentUser, response: Response, session: Session
     await session.commit()
     for interview, _ in interviews:
         await delete_stream(redis, interview.id)
+    await delete_stored_frames(get_settings(), [interview.id for interview, _ in interviews])
     response.delete_cookie(SESSION_COOKIE, path="/")

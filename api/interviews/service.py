@@ -22,7 +22,9 @@ from core import jobs
 from core.db.models import Interview, InterviewStatus, JobStatus, Report, User, utcnow
 from core.events import delete_stream
 from core.live_state import set_current_question
+from core.privacy import delete_stored_frames
 from core.repositories.interviews import InterviewRepository
+from core.settings import get_settings
 
 
 def not_found() -> HTTPException:
@@ -141,4 +143,5 @@ async def delete(session: AsyncSession, redis: aioredis.Redis, interview: Interv
     await InterviewRepository(session).delete(interview.id)
     await session.commit()
     await delete_stream(redis, interview.id)
+    await delete_stored_frames(get_settings(), [interview.id])
     await set_current_question(redis, interview.id, None)

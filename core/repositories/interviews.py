@@ -46,7 +46,7 @@ class InterviewRepository:
         return list((await self.session.exec(stmt)).all())
 
     async def delete(self, interview_id: uuid.UUID) -> None:
-        await self.session.execute(delete(Interview).where(col(Interview.id) == interview_id))
+        await self.session.exec(delete(Interview).where(col(Interview.id) == interview_id))
 
     async def ids_older_than(self, cutoff: datetime) -> list[uuid.UUID]:
         stmt = select(Interview.id).where(col(Interview.created_at) < cutoff)

@@ -32,7 +32,7 @@ class UserRepository:
 
     async def delete(self, user_id: uuid.UUID) -> None:
         # ON DELETE CASCADE removes sessions, interviews and everything derived from them.
-        await self.session.execute(delete(User).where(col(User.id) == user_id))
+        await self.session.exec(delete(User).where(col(User.id) == user_id))
 
     # --- browser sessions -----------------------------------------------------------------------------------
 
@@ -50,7 +50,7 @@ class UserRepository:
         return (await self.session.exec(stmt)).one_or_none()
 
     async def delete_session(self, token: str) -> None:
-        await self.session.execute(delete(AuthSession).where(col(AuthSession.token_hash) == token_digest(token)))
+        await self.session.exec(delete(AuthSession).where(col(AuthSession.token_hash) == token_digest(token)))
 
     async def delete_expired_sessions(self) -> None:
-        await self.session.execute(delete(AuthSession).where(col(AuthSession.expires_at) <= utcnow()))
+        await self.session.exec(delete(AuthSession).where(col(AuthSession.expires_at) <= utcnow()))

@@ -129,12 +129,16 @@ class User:
 
 
 async def iter_sse(response: httpx.Response) -> AsyncIterator[SseEvent]:
-    event, data, eid = "message", [], None
+    event: str = "message"
+    data: list[str] = []
+    eid: str | None = None
     async for line in response.aiter_lines():
         if line == "":
             if data:
                 yield SseEvent(event, json.loads("\n".join(data)), eid)
-            event, data, eid = "message", [], None
+            event: str = "message"
+    data: list[str] = []
+    eid: str | None = None
         elif line.startswith("event:"):
             event = line[6:].strip()
         elif line.startswith("data:"):
@@ -154,7 +158,7 @@ async def stream_question(user: User, interview_id: str) -> list[SseEvent]:
     return events
 
 
-NewUser = Callable[[], Any]
+NewUser = Callable[..., Any]
 
 
 @pytest.fixture

@@ -21,7 +21,9 @@ async def test_signup_login_me_logout(api: ApiProcess, unique_email: str) -> Non
 
 async def test_signup_rejects_duplicates_and_bad_input(api: ApiProcess, unique_email: str) -> None:
     async with httpx.AsyncClient(base_url=api.base_url) as c:
-        assert (await c.post("/api/auth/signup", json={"email": unique_email, "password": "long enough"})).status_code == 201
+        assert (
+            await c.post("/api/auth/signup", json={"email": unique_email, "password": "long enough"})
+        ).status_code == 201
         dup = await c.post("/api/auth/signup", json={"email": unique_email, "password": "long enough"})
         assert dup.status_code == 409 and "already exists" in dup.json()["detail"]
         short = await c.post("/api/auth/signup", json={"email": "x" + unique_email, "password": "short"})

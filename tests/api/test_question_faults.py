@@ -40,7 +40,9 @@ def _slots(server: LlamaServer) -> list[dict[str, object]]:
     return slots
 
 
-async def test_client_disconnect_frees_the_slot(fault_api: ApiProcess, long_llama: LlamaServer, new_user: NewUser) -> None:
+async def test_client_disconnect_frees_the_slot(
+    fault_api: ApiProcess, long_llama: LlamaServer, new_user: NewUser
+) -> None:
     user = await new_user(fault_api.base_url)
     iid = (await user.client.post("/api/interviews", json=INTERVIEW)).json()["id"]
     tokens = 0

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 from tests.api.conftest import INTERVIEW, NewUser, SseEvent, iter_sse, stream_question
 from tests.recording_proxy import RecordingProxy
-
-
-def _prompts_sent(proxy: RecordingProxy) -> str:
-    # Request bodies are JSON: decode \\uXXXX escapes so markers and Korean text compare as written.
-    return json.loads(json.dumps(proxy.requests_text()))
 
 
 async def test_questions_stream_and_adapt_to_earlier_answers(new_user: NewUser, question_proxy: RecordingProxy) -> None:

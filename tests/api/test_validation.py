@@ -53,12 +53,16 @@ async def test_interview_setup_validation(new_user: NewUser) -> None:
 async def test_resume_upload(new_user: NewUser) -> None:
     user = await new_user()
     c = user.client
-    ok = await c.post("/api/uploads/resume", files={"file": ("cv.pdf", _pdf("Ada Lovelace - analytical engines"), "application/pdf")})
+    ok = await c.post(
+        "/api/uploads/resume", files={"file": ("cv.pdf", _pdf("Ada Lovelace - analytical engines"), "application/pdf")}
+    )
     assert ok.status_code == 200, ok.text
     assert "Ada Lovelace" in ok.json()["text"] and ok.json()["pages"] == 1
     not_pdf = await c.post("/api/uploads/resume", files={"file": ("cv.pdf", b"hello, I am text", "application/pdf")})
     assert not_pdf.status_code == 415
-    big = await c.post("/api/uploads/resume", files={"file": ("cv.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024), "application/pdf")})
+    big = await c.post(
+        "/api/uploads/resume", files={"file": ("cv.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024), "application/pdf")}
+    )
     assert big.status_code == 413
     broken = await c.post("/api/uploads/resume", files={"file": ("cv.pdf", b"%PDF-1.4\ngarbage", "application/pdf")})
     assert broken.status_code == 422 and "PDF" in broken.json()["detail"]

@@ -48,7 +48,9 @@ async def _wait_ran(client: redis.Redis, user_id: uuid.UUID, timeout_s: float = 
     raise AssertionError(f"job for {user_id} did not run")
 
 
-async def test_job_runs_after_commit_and_never_after_rollback(roundtrip_worker: None, redis_client: redis.Redis) -> None:
+async def test_job_runs_after_commit_and_never_after_rollback(
+    roundtrip_worker: None, redis_client: redis.Redis
+) -> None:
     maker = get_sessionmaker()
     committed = User(email=f"{uuid.uuid4().hex}@example.com", password_hash="x")
     rolled_back = User(email=f"{uuid.uuid4().hex}@example.com", password_hash="x")
@@ -86,7 +88,7 @@ async def test_commit_failure_sends_nothing(roundtrip_worker: None, redis_client
         dup = User(email=email, password_hash="x")  # violates the unique email at commit
         session.add(dup)
         jobs.enqueue_after_commit(session, _touch(dup.id))
-        with pytest.raises(Exception, match="unique|duplicate"):
+        with pytest.raises(Exception, match=r"unique|duplicate"):
             await jobs.commit_and_enqueue(session)
         await session.rollback()
     sentinel = User(email=f"{uuid.uuid4().hex}@example.com", password_hash="x")

@@ -8,7 +8,6 @@ signals. Screenshots and axe-core results go to `test-artifacts/e2e/`.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import uuid

@@ -19,6 +19,6 @@ get_broker()
 @dramatiq.actor(queue_name="roundtrip", actor_name="touch_user", max_retries=0)
 async def touch_user(user_id: str) -> None:
     async with get_sessionmaker()() as session:
-        await session.execute(update(User).where(col(User.id) == uuid.UUID(user_id)).values(display_name="touched"))
+        await session.exec(update(User).where(col(User.id) == uuid.UUID(user_id)).values(display_name="touched"))
         await session.commit()
     get_sync_redis().rpush("roundtrip:ran", user_id)

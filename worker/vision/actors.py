@@ -33,6 +33,7 @@ from core import events
 from core.broker import get_broker
 from core.db.engine import get_sessionmaker
 from core.jobs import ANALYZE_FRAME, QUEUE_VISION
+from core.privacy import frames_dir
 from core.redis_client import get_sync_redis
 from core.repositories import expressions as repo
 from core.settings import Settings, get_settings
@@ -110,7 +111,7 @@ async def _store(
 
 
 def _keep_frame(settings: Settings, interview_id: uuid.UUID, sample_id: uuid.UUID, data: bytes) -> None:
-    folder = settings.var_dir / "frames" / str(interview_id)
+    folder = frames_dir(settings, interview_id)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{sample_id}.jpg").write_bytes(data)
 
