@@ -136,9 +136,7 @@ async def iter_sse(response: httpx.Response) -> AsyncIterator[SseEvent]:
         if line == "":
             if data:
                 yield SseEvent(event, json.loads("\n".join(data)), eid)
-            event: str = "message"
-    data: list[str] = []
-    eid: str | None = None
+            event, data, eid = "message", [], None  # the next event starts
         elif line.startswith("event:"):
             event = line[6:].strip()
         elif line.startswith("data:"):
