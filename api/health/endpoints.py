@@ -54,8 +54,14 @@ async def _workers(client: aioredis.Redis) -> dict[str, dict[str, Any]]:
 async def _media(settings: Settings) -> dict[str, dict[str, Any]]:
     async with httpx.AsyncClient(timeout=TIMEOUT_S) as client:
         body = (await client.get(f"{settings.media_url}/health")).raise_for_status().json()
-    stt = body.get("stt") or {"status": "unknown"}
-    return {"media": {"status": body.get("status", "ok"), "peers": body.get("peers")}, "stt": stt}
+    stt = body.get("stt") or {}
+    # Providers report their own words ("ready", "loading", "ok", …); health speaks ok / degraded / down.
+    state = str(stt.get("status", "unknown"))
+    stt_status = "ok" if state in {"ok", "ready"} else ("degraded" if state in {"loading", "degraded"} else "down")
+    return {
+        "media": {"status": body.get("status", "ok"), "peers": body.get("peers")},
+        "stt": {"status": stt_status, "provider": stt.get("provider"), "state": state},
+    }
 
 
 async def _guard(name: str, coro: Any) -> dict[str, dict[str, Any]]:
