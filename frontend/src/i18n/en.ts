@@ -151,6 +151,7 @@ export const en = {
   'room.selfView': 'Your camera',
   'room.cameraNotUsed': 'Camera not used in this interview',
   'room.noFace': 'No face detected',
+  'room.confidence': 'model confidence {value}%',
   'room.expressionHint': 'Live expression estimate (camera analysis is on)',
   'room.questions': 'Questions',
   'room.noQuestionsYet': 'Your questions will appear here.',

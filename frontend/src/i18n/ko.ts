@@ -151,6 +151,7 @@ export const ko: Record<MessageKey, string> = {
   'room.selfView': '내 카메라',
   'room.cameraNotUsed': '이 면접에서는 카메라를 사용하지 않습니다',
   'room.noFace': '얼굴이 감지되지 않음',
+  'room.confidence': '모델 신뢰도 {value}%',
   'room.expressionHint': '실시간 표정 추정 (카메라 분석 켜짐)',
   'room.questions': '질문 목록',
   'room.noQuestionsYet': '질문이 여기에 표시됩니다.',

@@ -477,7 +477,10 @@ export function InterviewRoomPage({ id }: { id: string }) {
                   />
                   <span className="small">
                     {state.expression.faceFound
-                      ? t(`emotion.${state.expression.dominant ?? 'neutral'}` as 'emotion.neutral')
+                      ? t(`emotion.${state.expression.dominant ?? 'neutral'}` as 'emotion.neutral') +
+                        (state.expression.confidence != null
+                          ? ` · ${t('room.confidence', { value: Math.round(state.expression.confidence * 100) })}`
+                          : '')
                       : t('room.noFace')}
                   </span>
                 </span>

@@ -333,8 +333,10 @@ function QuestionCard({
           <span>
             {distribution
               .slice(0, 3)
-              .map(([emotion, share]) => `${emotionLabel(emotion)} ${formatNumber(share * 100)}%`)
+              .map(([emotion, share]) => `${emotionLabel(emotion)} ${formatNumber(Math.round(share * 100))}%`)
               .join(' · ')}
+            {item.expression?.mean_confidence != null &&
+              ` (${t('room.confidence', { value: Math.round(item.expression.mean_confidence * 100) })})`}
           </span>
         )}
       </div>
