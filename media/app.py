@@ -25,6 +25,7 @@ from core.db.models import Interview, InterviewStatus
 from core.media_tokens import MediaGrant, MediaTokenError, verify
 from core.redis_client import close_async_redis
 from core.settings import Settings, get_settings
+from media.ice_ports import restrict_udp_ports
 from media.session import MediaSession
 from media.sink import stt_state
 
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         restrict_host_addresses(settings.media_host_addresses)
+        restrict_udp_ports(settings.media_udp_port_min, settings.media_udp_port_max)
         if settings.effective_stt_provider == "whisper":
             from media.stt.whisper import warm_up
 
