@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import aioice
 import aioice.ice
 import pytest
@@ -11,10 +13,11 @@ from media.ice_ports import restrict_udp_ports
 
 
 @pytest.fixture
-def restore_aioice():  # type: ignore[no-untyped-def]
-    original_asyncio, original_hosts = aioice.ice.asyncio, aioice.ice.get_host_addresses
+def restore_aioice() -> Iterator[None]:
+    original_asyncio, original_hosts = aioice.ice.__dict__["asyncio"], aioice.ice.get_host_addresses
     yield
-    aioice.ice.asyncio, aioice.ice.get_host_addresses = original_asyncio, original_hosts
+    aioice.ice.__dict__["asyncio"] = original_asyncio
+    aioice.ice.get_host_addresses = original_hosts
 
 
 async def test_candidates_bind_inside_the_range(restore_aioice: None) -> None:
