@@ -12,6 +12,7 @@ no module's servers can outlive it (the subprocess gets its own process group, k
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import math
@@ -82,10 +83,8 @@ def run_module(module: str, timeout_s: float) -> list[dict[str, Any]]:
         return [_failed(module, f"timed out after {timeout_s:.0f} s", time.monotonic() - started)]
     finally:
         # Anything the module left behind in its group (a server it forgot to stop) goes now.
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
     seconds = time.monotonic() - started
     text = out.decode(errors="replace")
     payload = next((line[len(MARKER) :] for line in text.splitlines() if line.startswith(MARKER)), None)
@@ -122,9 +121,7 @@ def judge(row: dict[str, Any]) -> str:
             return "FAIL"
         if math.isnan(x):
             return "FAIL"
-        ok &= {"≤": x <= limit, "<=": x <= limit, "<": x < limit, "≥": x >= limit, ">=": x >= limit, ">": x > limit}[
-            op
-        ]
+        ok &= {"≤": x <= limit, "<=": x <= limit, "<": x < limit, "≥": x >= limit, ">=": x >= limit, ">": x > limit}[op]
     return "PASS" if ok else "FAIL"
 
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 import openai
 from openai.types.chat import ChatCompletionMessageParam
@@ -34,6 +34,8 @@ from core.settings import LLMRoleSettings, Settings, get_settings
 
 Role = Literal["question", "evaluator"]
 M = TypeVar("M", bound=BaseModel)
+# OpenAI chat messages ({"role": ..., "content": ...}); plain dicts are accepted as the SDK's TypedDicts are.
+Messages = Sequence[Mapping[str, Any]] | Sequence[ChatCompletionMessageParam]
 
 # Errors after which another replica may succeed: connection trouble, timeouts, overload, server faults.
 _RETRYABLE: tuple[type[Exception], ...] = (
@@ -86,9 +88,9 @@ def _describe(exc: BaseException) -> str:
 class ChatStream:
     """An async iterator of text deltas; after it ends, `usage`, `finish_reason`, `replica`, `model` are set."""
 
-    def __init__(self, llm: LLMClient, messages: Sequence[ChatCompletionMessageParam], params: dict[str, Any]) -> None:
+    def __init__(self, llm: LLMClient, messages: Messages, params: dict[str, Any]) -> None:
         self._llm = llm
-        self._messages = list(messages)
+        self._messages = cast(list[ChatCompletionMessageParam], list(messages))
         self._params = params
         self._gen: AsyncIterator[str] | None = None
         self.usage = Usage()
@@ -205,13 +207,13 @@ class LLMClient:
         params.update({k: v for k, v in overrides.items() if v is not None})
         return params
 
-    def stream_chat(self, messages: Sequence[ChatCompletionMessageParam], **params: Any) -> ChatStream:
+    def stream_chat(self, messages: Messages, **params: Any) -> ChatStream:
         """Stream a chat completion; `params` (temperature, max_tokens, stop, …) override the role defaults."""
         return ChatStream(self, messages, self._params(**params))
 
     async def complete_json(
         self,
-        messages: Sequence[ChatCompletionMessageParam],
+        messages: Messages,
         schema: type[M] | dict[str, Any],
         *,
         name: str = "reply",
@@ -256,9 +258,7 @@ class LLMClient:
             finish_reason=finish,
         )
 
-    async def _create(
-        self, messages: Sequence[ChatCompletionMessageParam], request: dict[str, Any]
-    ) -> tuple[Any, Replica, float]:
+    async def _create(self, messages: Messages, request: dict[str, Any]) -> tuple[Any, Replica, float]:
         tried: set[str] = set()
         attempts = 0
         while True:
@@ -266,7 +266,9 @@ class LLMClient:
             replica.inflight += 1
             started = time.perf_counter()
             try:
-                completion = await replica.client.chat.completions.create(messages=list(messages), **request)
+                completion = await replica.client.chat.completions.create(
+                    messages=cast(list[ChatCompletionMessageParam], list(messages)), **request
+                )
                 self.pool.mark_ok(replica)
                 return completion, replica, time.perf_counter() - started
             except _RETRYABLE as exc:

@@ -110,35 +110,11 @@ InterviewFactory = Callable[..., Awaitable[dict[str, uuid.UUID]]]
 
 @pytest.fixture
 async def make_interview(services: dict[str, str]) -> InterviewFactory:
-    from core.db.engine import get_sessionmaker
-    from core.db.models import Interview, Language, Question, QuestionKind, User
+    from tests.factories import create_interview
 
     async def factory(*, camera: bool = True, voice: bool = True, language: str = "en") -> dict[str, uuid.UUID]:
-        async with get_sessionmaker()() as session:
-            user = User(email=f"media-{uuid.uuid4().hex[:10]}@example.com", password_hash="x")
-            session.add(user)
-            await session.flush()
-            interview = Interview(
-                user_id=user.id,
-                role="Backend engineer",
-                seniority="mid",
-                language=Language(language),
-                num_questions=3,
-                consent_camera=camera,
-                consent_voice=voice,
-            )
-            session.add(interview)
-            await session.flush()
-            question = Question(
-                interview_id=interview.id,
-                position=1,
-                kind=QuestionKind.opening,
-                text="Tell me about yourself.",
-                prompt_version="test",
-            )
-            session.add(question)
-            await session.commit()
-            return {"user_id": user.id, "interview_id": interview.id, "question_id": question.id}
+        seeded = await create_interview(camera=camera, voice=voice, language=language)
+        return {"user_id": seeded.user_id, "interview_id": seeded.interview_id, "question_id": seeded.question_id}
 
     return factory
 

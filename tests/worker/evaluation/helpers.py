@@ -128,7 +128,7 @@ def enqueue_evaluation(answer_id: uuid.UUID, revision: int = 1) -> None:
 
 
 def events_of(client: redis.Redis, interview_id: uuid.UUID) -> list[dict[str, Any]]:
-    entries = client.xrange(stream_key(interview_id))
+    entries: Any = client.xrange(stream_key(interview_id))
     return [json.loads(fields[b"data"]) for _id, fields in entries]
 
 

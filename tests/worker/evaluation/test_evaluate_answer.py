@@ -97,6 +97,7 @@ async def test_valid_evaluation_is_stored_and_event_arrives(
         assert event["answer_id"] == str(answer.id)
         assert event["question_id"] == str(question.id)
         assert event["overall_score"] == row.overall_score
+        assert row.overall_score is not None
         assert 0 <= row.overall_score <= 100
         assert set(row.rubric) == set(CRITERIA)
         assert all(1 <= v <= 5 for v in row.rubric.values())

@@ -19,40 +19,19 @@ import redis
 from core import events
 from core.broker import get_broker
 from core.db.engine import get_sessionmaker
-from core.db.models import ExpressionSample, Interview, Language, Question, QuestionKind, User
+from core.db.models import ExpressionSample
 from core.jobs import analyze_frame
 from core.repositories import expressions as repo
 from tests.conftest import ROOT
+from tests.factories import create_interview
 from tests.worker.vision.conftest import b64
 
 pytestmark = pytest.mark.usefixtures("vision_worker")
 
 
 async def make_interview(*, consent: bool) -> tuple[uuid.UUID, uuid.UUID]:
-    async with get_sessionmaker()() as session:
-        user = User(email=f"v-{uuid.uuid4().hex[:10]}@example.com", password_hash="x")
-        session.add(user)
-        await session.flush()
-        interview = Interview(
-            user_id=user.id,
-            role="Backend engineer",
-            seniority="senior",
-            language=Language.en,
-            num_questions=3,
-            consent_camera=consent,
-        )
-        session.add(interview)
-        await session.flush()
-        question = Question(
-            interview_id=interview.id,
-            position=1,
-            kind=QuestionKind.opening,
-            text="Tell me about you.",
-            prompt_version="t",
-        )
-        session.add(question)
-        await session.commit()
-        return interview.id, question.id
+    seeded = await create_interview(camera=consent, seniority="senior")
+    return seeded.interview_id, seeded.question_id
 
 
 def send(interview_id: uuid.UUID, question_id: uuid.UUID | None, data: bytes | str, *, age_s: float = 0.0) -> None:

@@ -1,0 +1,168 @@
+"""Shared plumbing for the benchmarks that drive the real product over HTTP (bench.api, bench.load, tests/load):
+private PostgreSQL + Redis in a temporary directory, real `python -m api` processes on 127.0.0.1, users and SSE."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench password 1"  # noqa: S105 - throwaway accounts in a throwaway database
+INTERVIEW: dict[str, Any] = {
+    "role": "Backend engineer",
+    "role_preset": "backend",
+    "seniority": "mid",
+    "language": "en",
+    "job_description": "We build payment APIs in Python with PostgreSQL and Redis.",
+    "resume_text": "Five years of Python; built a ledger service.",
+    "num_questions": 5,
+    "consent_camera": False,
+    "consent_voice": False,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def private_services(prefix: str = "bench-") -> Iterator[dict[str, str]]:
+    """Embedded PostgreSQL + Redis of this run only, migrated; yields the environment for subprocesses."""
+    from launcher.embedded import EmbeddedPostgres, EmbeddedRedis
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        pg, rd = EmbeddedPostgres(Path(tmp) / "pg"), EmbeddedRedis(Path(tmp) / "redis", persist=False)
+        try:
+            db_url, redis_url = pg.start(), rd.start()
+            from core.db.migrate import upgrade
+
+            upgrade(db_url)
+            yield dict(
+                os.environ,
+                PYTHONPATH=str(ROOT),
+                DATABASE_URL=db_url,
+                REDIS_URL=redis_url,
+                SECRET_KEY="bench-secret",  # noqa: S106
+                VAR_DIR=str(Path(tmp) / "var"),
+                LOG_LEVEL="WARNING",
+                ENVIRONMENT="test",
+                TMPDIR_BENCH=tmp,
+            )
+        finally:
+            rd.stop()
+            pg.stop()
+
+
+@dataclass
+class Api:
+    base_url: str
+    proc: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def rss_mib(self) -> float:
+        """Resident memory of the API process (and its children), MiB."""
+        import psutil
+
+        proc = psutil.Process(self.proc.pid)
+        return float(sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20)
+
+
+def start_api(env: dict[str, str], log: Path | None = None, **overrides: str) -> Api:
+    port = free_port()
+    env = {**env, "API_HOST": "127.0.0.1", "API_PORT": str(port), **overrides}
+    out = log.open("ab") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api"],
+        env=env,
+        cwd=ROOT,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the API exited with {proc.returncode}")
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(f"{base}/api/health", timeout=5)
+            return Api(base, proc)
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    raise TimeoutError("the API did not start within 60 s")
+
+
+async def signed_up(base_url: str, **client_args: Any) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(120, connect=10), **client_args)
+    email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
+    r = await client.post("/api/auth/signup", json={"email": email, "password": PASSWORD, "locale": "en"})
+    r.raise_for_status()
+    return client
+
+
+async def sse_events(response: httpx.Response) -> AsyncIterator[tuple[str, Any]]:
+    """(event, data) pairs from an SSE response; comments are skipped."""
+    event, data = "message", list[str]()
+    async for line in response.aiter_lines():
+        if line == "":
+            if data:
+                yield event, json.loads("\n".join(data))
+            event, data = "message", list[str]()
+        elif line.startswith("event:"):
+            event = line[6:].strip()
+        elif line.startswith("data:"):
+            data.append(line[5:].strip())
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def row(
+    benchmark: str,
+    metric: str,
+    value: float,
+    anchor: str,
+    anchor_value: float,
+    target: str,
+    unit: str,
+    ndigits: int = 2,
+) -> dict[str, Any]:
+    return {
+        "benchmark": benchmark,
+        "metric": metric,
+        "value": round(value, ndigits),
+        "anchor": anchor,
+        "anchor_value": round(anchor_value, ndigits),
+        "ratio": round(value / anchor_value, 3) if anchor_value else float("nan"),
+        "target": target,
+        "unit": unit,
+    }
