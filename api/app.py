@@ -11,6 +11,9 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from api.answers.endpoints import router as answers_router
 from api.auth.endpoints import router as auth_router
@@ -60,6 +63,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
+
+    # A restarting PostgreSQL or Redis is a temporary outage, not a server bug: say so (503 + Retry-After) so
+    # the UI can retry, instead of a bare 500. Nothing was acknowledged, so nothing is lost.
+    async def on_store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        name = "database" if isinstance(exc, OperationalError | InterfaceError) else "event store"
+        log.warning("%s unavailable: %s", name, type(exc).__name__)
+        return JSONResponse(
+            {"detail": f"the {name} is unavailable for a moment; try again"},
+            status_code=503,
+            headers={"Retry-After": "2"},
+        )
+
+    app.add_exception_handler(OperationalError, on_store_unavailable)
+    app.add_exception_handler(InterfaceError, on_store_unavailable)
+    app.add_exception_handler(RedisConnectionError, on_store_unavailable)
+    app.add_exception_handler(RedisTimeoutError, on_store_unavailable)
 
     api = APIRouter(prefix="/api")
     for router in (

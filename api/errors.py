@@ -11,6 +11,18 @@ class ErrorOut(BaseModel):
     detail: str
 
 
+class ValidationIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(BaseModel):
+    """422: field-level issues from request validation, or one message from the endpoint's own checks."""
+
+    detail: str | list[ValidationIssue]
+
+
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         400: "Bad request",
@@ -24,4 +36,7 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         502: "Upstream service failed",
         503: "A required service is unavailable",
     }
-    return {code: {"model": ErrorOut, "description": descriptions.get(code, "Error")} for code in codes}
+    return {
+        code: {"model": ValidationErrorOut if code == 422 else ErrorOut, "description": descriptions.get(code, "Error")}
+        for code in codes
+    }

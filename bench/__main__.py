@@ -99,30 +99,40 @@ def run_module(module: str, timeout_s: float) -> list[dict[str, Any]]:
     return rows
 
 
-_CLAUSE = re.compile(r"(ratio\s*)?(≤|<=|<|≥|>=|>)\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(x|×)?", re.IGNORECASE)
+_CLAUSE = re.compile(r"(≤|<=|<|≥|>=|>)\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(x|×)?", re.IGNORECASE)
+_OPS = {
+    "≤": lambda x, y: x <= y,
+    "<=": lambda x, y: x <= y,
+    "<": lambda x, y: x < y,
+    "≥": lambda x, y: x >= y,
+    ">=": lambda x, y: x >= y,
+    ">": lambda x, y: x > y,
+}
 
 
 def judge(row: dict[str, Any]) -> str:
     """PASS / FAIL / info from the row's free-text target, e.g. "ratio ≤ 1.10", "< 50 ms", ">= 5 fps and >= 2x".
 
-    A clause compares the ratio when it says "ratio" or ends in "x"/"×", otherwise the value."""
+    Clauses are separated by "and" or ";". A clause compares the ratio when the word "ratio" comes before its
+    comparison or the number ends in "x"/"×", otherwise the value."""
     target = str(row.get("target", ""))
     if not target or target.lower().startswith("informational"):
         return "info"
-    clauses = _CLAUSE.findall(target)
-    if not clauses:
-        return "info"
-    ok = True
-    for is_ratio, op, number, times in clauses:
-        subject = row.get("ratio") if (is_ratio or times) else row.get("value")
+    verdicts = []
+    for part in re.split(r"\band\b|;", target):
+        match = _CLAUSE.search(part)
+        if not match:
+            continue
+        op, number, times = match.groups()
+        use_ratio = bool(times) or "ratio" in part[: match.start()].lower()
         try:
-            x, limit = float(subject), float(number.replace(",", ""))  # type: ignore[arg-type]
+            x, limit = float(row.get("ratio" if use_ratio else "value")), float(number.replace(",", ""))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return "FAIL"
-        if math.isnan(x):
-            return "FAIL"
-        ok &= {"≤": x <= limit, "<=": x <= limit, "<": x < limit, "≥": x >= limit, ">=": x >= limit, ">": x > limit}[op]
-    return "PASS" if ok else "FAIL"
+        verdicts.append(not math.isnan(x) and _OPS[op](x, limit))
+    if not verdicts:
+        return "info"
+    return "PASS" if all(verdicts) else "FAIL"
 
 
 def machine() -> dict[str, Any]:

@@ -8,12 +8,14 @@ them.
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime
 from typing import Any
 
 import anyio
 import dramatiq
+import redis
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -72,10 +74,25 @@ def _take_pending(session: AsyncSession | Session) -> list[dramatiq.Message[Any]
     return pending
 
 
+SEND_RETRY_S = 15.0  # covers a Redis restart or failover
+
+
 def send_now(messages: list[dramatiq.Message[Any]]) -> None:
     broker = get_broker()
     for msg in messages:
-        broker.enqueue(msg)
+        # The transaction has already committed: giving up on a brief Redis outage would leave the job's row
+        # pending forever with nothing queued to finish it, so retry for a while before reporting the error.
+        deadline = time.monotonic() + SEND_RETRY_S
+        delay = 0.2
+        while True:
+            try:
+                broker.enqueue(msg)
+                break
+            except (redis.ConnectionError, redis.TimeoutError):
+                if time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
 
 
 async def commit_and_enqueue(session: AsyncSession) -> None:

@@ -6,9 +6,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from api.text import StorableStr
+
 
 class AnswerIn(BaseModel):
-    text: str = Field(min_length=1, max_length=20_000, description="Final answer text (from live STT or typed)")
+    text: StorableStr = Field(min_length=1, max_length=20_000, description="Final answer text (from live STT or typed)")
     source: Literal["speech", "typed"] = "typed"
     started_at: datetime | None = None
     ended_at: datetime | None = None

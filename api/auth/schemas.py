@@ -5,17 +5,19 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from api.text import StorableStr
+
 
 class SignUpIn(BaseModel):
     email: EmailStr
-    password: str = Field(min_length=8, max_length=256)
-    display_name: str = Field(default="", max_length=100)
+    password: StorableStr = Field(min_length=8, max_length=256)
+    display_name: StorableStr = Field(default="", max_length=100)
     locale: Literal["ko", "en"] = "ko"
 
 
 class SignInIn(BaseModel):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=256)
+    password: StorableStr = Field(min_length=1, max_length=256)
 
 
 class UserOut(BaseModel):

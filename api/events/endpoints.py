@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -40,7 +41,9 @@ async def _events(
                 break
             yield comment() if event is None else frame(event.type, event.data, event.id)
     finally:
-        await redis.decr(counter)
+        # Shielded: on client disconnect this runs inside a cancelled task, and an unshielded await would be
+        # cancelled too — the slot would stay taken and the user locked out of live events for an hour.
+        await asyncio.shield(redis.decr(counter))
 
 
 @router.get(

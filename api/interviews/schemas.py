@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.text import StorableStr
 from core.db.models import InterviewStatus, Language, QuestionKind
 
 RolePreset = Literal["backend", "frontend", "data", "pm", "devops", "ml"]
@@ -13,12 +14,14 @@ Seniority = Literal["junior", "mid", "senior", "lead"]
 
 
 class InterviewIn(BaseModel):
-    role: str = Field(min_length=1, max_length=120, description="Role title, free text (e.g. 'Backend engineer')")
+    role: StorableStr = Field(
+        min_length=1, max_length=120, description="Role title, free text (e.g. 'Backend engineer')"
+    )
     role_preset: RolePreset | None = None
     seniority: Seniority
     language: Language = Field(description="Interview language: 'ko' or 'en'")
-    job_description: str = Field(default="", description="Pasted job description (untrusted text)")
-    resume_text: str = Field(default="", description="Résumé text, typed or extracted by /api/uploads/resume")
+    job_description: StorableStr = Field(default="", description="Pasted job description (untrusted text)")
+    resume_text: StorableStr = Field(default="", description="Résumé text, typed or extracted by /api/uploads/resume")
     num_questions: int = Field(ge=1, le=15)
     consent_camera: bool = Field(default=False, description="Opt in to expression analysis of webcam frames")
     consent_voice: bool = Field(default=False, description="Opt in to speech-to-text of the microphone")

@@ -87,7 +87,7 @@ async def build(session: AsyncSession, interview: Interview) -> ReportOut:
                 expression=per_question_expr.get(str(q.id)),
             )
         )
-    status = report.status.value if report else JobStatus.pending.value
+    status = JobStatus(report.status).value if report else JobStatus.pending.value
     return ReportOut(
         status=status,  # type: ignore[arg-type]
         error=report.error if report else None,

@@ -120,7 +120,8 @@ class Ledger:
         with psycopg.connect(self.database_url, connect_timeout=5) as conn:
             ids = [uuid.UUID(a) for a in self.answers]
             answers = {
-                str(i): (t, r) for i, t, r in conn.execute("SELECT id, text, revision FROM answers WHERE id = ANY(%s)", [ids])
+                str(i): (t, r)
+                for i, t, r in conn.execute("SELECT id, text, revision FROM answers WHERE id = ANY(%s)", [ids])
             }
             evals = {
                 str(a): (s, r)
