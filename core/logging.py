@@ -199,9 +199,10 @@ def configure_logging(
         level = level or settings.log_level
         log_format = log_format or settings.log_format
     root = logging.getLogger()
+    # Ours is the only handler: Dramatiq's CLI installs its own in each worker process, which would print every
+    # line twice (once unredacted).
     for existing in list(root.handlers):
-        if existing.get_name() == "rehearsal":
-            root.removeHandler(existing)
+        root.removeHandler(existing)
     root.addHandler(build_handler(service, log_format, stream))
     root.setLevel(level.upper())
     # Access logs repeat what the metrics already count and can carry query strings (media tokens): keep them out.

@@ -82,6 +82,10 @@ async def run_structured(
     except openai.APIStatusError as exc:
         # e.g. 400 "exceeds the available context size": the request, not the server, is at fault
         raise LLMRequestError(llm.role, f"request rejected (HTTP {exc.status_code})") from exc
+    except openai.LengthFinishReasonError:
+        raise LLMBadOutput(llm.role, "the reply was cut off at the token limit before the JSON was complete") from None
+    except openai.OpenAIError as exc:  # e.g. content filter: the server answered, but not with a usable reply
+        raise LLMBadOutput(llm.role, f"unusable reply ({type(exc).__name__})") from None
     finally:
         replica.inflight -= 1
     latency_ms = (time.perf_counter() - started) * 1000
