@@ -38,7 +38,7 @@ from worker.evaluation.prompts import (
     evaluation_prompt,
     language_name,
 )
-from worker.evaluation.retry import backoff_s, classify, failure_reason, is_final
+from worker.evaluation.retry import backoff_s, classify, failure_reason, is_final, retry_temperature
 from worker.evaluation.schemas import EvaluationOutput
 
 log = logging.getLogger("rehearsal.evaluation")
@@ -92,6 +92,7 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
                     ),
                 )
             return
+        bad_outputs = eval_repo.retry_counters(evaluation, revision)["bad_output"]
         eval_repo.start_attempt(evaluation, revision)
         attempt = evaluation.attempts
         await session.commit()
@@ -109,7 +110,14 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
         }
         error: LLMError | None = None
         try:
-            result = await run_structured(llm, evaluation_prompt(), EvaluationOutput, variables, name="evaluation")
+            result = await run_structured(
+                llm,
+                evaluation_prompt(),
+                EvaluationOutput,
+                variables,
+                name="evaluation",
+                temperature=retry_temperature(llm.settings.temperature, bad_outputs),
+            )
         except LLMError as exc:
             error = exc
 

@@ -58,11 +58,14 @@ async def run_structured(
     *,
     name: str,
     max_tokens: int | None = None,
+    temperature: float | None = None,
 ) -> ChainResult[M]:
     """One attempt on one healthy replica. Raises LLMUnavailable (server down / timed out: try later) or
     LLMBadOutput (answered with something that is not a valid `schema` object)."""
     parser = JsonOutputParser(pydantic_object=schema)
-    overrides = {"max_tokens": max_tokens} if max_tokens else {}
+    overrides: dict[str, Any] = {"max_tokens": max_tokens} if max_tokens else {}
+    if temperature is not None:
+        overrides["temperature"] = temperature
     model, replica = await chat_openai_for(llm, **overrides)
     chain = (
         prompt.partial(format_instructions=parser.get_format_instructions())

@@ -20,6 +20,12 @@ def is_final(kind: str, failures: int, max_retries: int) -> bool:
     return failures > limit
 
 
+def retry_temperature(base: float, bad_outputs: int) -> float:
+    """Sample a little more freely after each unusable reply: at the same low temperature a model that looped or
+    broke the format once tends to do exactly the same again (its prompt is even cached)."""
+    return round(min(1.0, base + 0.3 * bad_outputs), 2)
+
+
 def classify(exc: LLMError) -> str:
     return "unavailable" if isinstance(exc, LLMUnavailable) else "bad_output"
 

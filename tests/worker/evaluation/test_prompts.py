@@ -40,3 +40,9 @@ def test_language_and_length_limits() -> None:
     assert long.endswith("[…]")
     assert len(long) <= ANSWER_PROMPT_CHARS + 4
     assert delimit_untrusted("  \x00 ") == "(no answer)"
+
+
+def test_retry_temperature_rises_after_bad_output_and_is_capped() -> None:
+    from worker.evaluation.retry import retry_temperature
+
+    assert [retry_temperature(0.1, n) for n in range(5)] == [0.1, 0.4, 0.7, 1.0, 1.0]
