@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import io
+import uuid
+import zlib
 
-from tests.api.conftest import INTERVIEW, NewUser
+from sqlalchemy import func
+from sqlmodel import select
+
+from core.db.engine import get_sessionmaker
+from tests.api.conftest import INTERVIEW, NewUser, stream_question
 
 
 def _pdf(text: str) -> bytes:
@@ -77,3 +83,25 @@ async def test_answer_bad_targets(new_user: NewUser) -> None:
     assert missing.status_code == 404
     bad_id = await c.post("/api/questions/not-a-uuid/answer", json={"text": "hi"})
     assert bad_id.status_code == 422
+
+
+async def test_answering_while_another_submission_is_in_flight_is_409(new_user: NewUser) -> None:
+    """A second submission for the same question while the first one's transaction is open gets 409 (not a
+    half-merged answer); once it is done, re-submitting replaces the answer as a new revision."""
+    user = await new_user()
+    c = user.client
+    iid = (await c.post("/api/interviews", json={**INTERVIEW, "num_questions": 1})).json()["id"]
+    qid = (await stream_question(user, iid))[-1].data["question_id"]
+    key = zlib.crc32(uuid.UUID(qid).bytes) - 2**31
+    async with get_sessionmaker()() as session:  # plays the first, still-running submission
+        assert (await session.exec(select(func.pg_try_advisory_xact_lock(key)))).one()
+        busy = await c.post(f"/api/questions/{qid}/answer", json={"text": "second"})
+        assert busy.status_code == 409
+        assert "already being submitted" in busy.json()["detail"]
+        await session.rollback()
+    first = await c.post(f"/api/questions/{qid}/answer", json={"text": "first"})
+    again = await c.post(f"/api/questions/{qid}/answer", json={"text": "replaced"})
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json()["revision"] == first.json()["revision"] + 1
+    detail = (await c.get(f"/api/interviews/{iid}")).json()
+    assert detail["questions"][0]["answer"]["text"] == "replaced"

@@ -148,11 +148,12 @@ async def run_interview(stack: Any, launch_browser: Any, unique_user: Any, lang:
         await expect(page).to_have_url(re.compile(r"/interviews/[0-9a-f-]{36}/report$"))
         report_url = page.url
         assert report_url.startswith(interview_url)
-        # The page has loaded (title shown) before we wait for the summary: "no pending banner" must not be
-        # satisfied by a page that has not rendered yet.
-        await expect(page.get_by_role("heading", level=1)).to_have_text(t["report.title"])
+        # Wait for the rendered report (the loading state has a title too), then for the summary to land: "no
+        # pending banner" alone would also hold for a page that has not rendered yet.
+        await expect(page.locator(".overall-panel")).to_be_visible(timeout=REPORT_TIMEOUT_MS)
         await expect(page.get_by_text(t["report.pending"])).to_have_count(0, timeout=REPORT_TIMEOUT_MS)
-        await expect(page.locator(".radar-chart svg")).to_be_visible()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(t["report.title"])
+        await expect(page.locator(".radar-chart svg")).to_be_visible(timeout=REPORT_TIMEOUT_MS)
         await expect(page.locator(".score-ring .score-value")).to_have_text(re.compile(r"\d"))
         await expect(page.locator(".timeline-chart svg")).to_be_visible()
         await expect(page.locator(".question-card")).to_have_count(1)
