@@ -18,6 +18,11 @@ from core.events import EvaluationPending, apublish
 from core.repositories.interviews import InterviewRepository
 
 
+def submission_lock_key(question_id: uuid.UUID) -> int:
+    """The PostgreSQL advisory-lock key (signed 32-bit) held while an answer to this question is being stored."""
+    return zlib.crc32(question_id.bytes) - 2**31
+
+
 async def _transcript_timings(session: AsyncSession, question_id: uuid.UUID) -> list[speech_metrics.Timing]:
     stmt = select(TranscriptSegment).where(col(TranscriptSegment.question_id) == question_id)
     return [speech_metrics.Timing(s.start_s, s.end_s) for s in (await session.exec(stmt)).all()]
@@ -34,8 +39,7 @@ async def submit(
     if interview.status != InterviewStatus.active:
         raise HTTPException(status.HTTP_409_CONFLICT, "the interview is finished; answers can no longer change")
     # One submission per question at a time: a concurrent second one is refused rather than interleaved.
-    lock_id = zlib.crc32(question.id.bytes) - 2**31
-    locked = (await session.exec(select(func.pg_try_advisory_xact_lock(lock_id)))).one()
+    locked = (await session.exec(select(func.pg_try_advisory_xact_lock(submission_lock_key(question.id))))).one()
     if not locked:
         raise HTTPException(status.HTTP_409_CONFLICT, "an answer to this question is already being submitted")
 

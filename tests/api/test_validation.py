@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import uuid
-import zlib
 
 from sqlalchemy import func
 from sqlmodel import select
 
+from api.answers.service import submission_lock_key
 from core.db.engine import get_sessionmaker
 from tests.api.conftest import INTERVIEW, NewUser, stream_question
 
@@ -92,7 +92,7 @@ async def test_answering_while_another_submission_is_in_flight_is_409(new_user: 
     c = user.client
     iid = (await c.post("/api/interviews", json={**INTERVIEW, "num_questions": 1})).json()["id"]
     qid = (await stream_question(user, iid))[-1].data["question_id"]
-    key = zlib.crc32(uuid.UUID(qid).bytes) - 2**31
+    key = submission_lock_key(uuid.UUID(qid))
     async with get_sessionmaker()() as session:  # plays the first, still-running submission
         assert (await session.exec(select(func.pg_try_advisory_xact_lock(key)))).one()
         busy = await c.post(f"/api/questions/{qid}/answer", json={"text": "second"})
