@@ -12,7 +12,7 @@ NPM_STAMP := frontend/node_modules/.installed
 APT_PACKAGES := chromium chromium-driver ffmpeg espeak-ng docker-compose fonts-nanum
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install system-deps llama-server models frontend run test lint typecheck pytest bench faults clean
+.PHONY: help install system-deps llama-server models frontend frontend-test run test lint typecheck pytest bench faults clean
 
 help:
 	@echo "make run     install everything, migrate, start every service at http://127.0.0.1:8000"
@@ -62,7 +62,10 @@ typecheck: $(STAMP)
 pytest: install system-deps llama-server models frontend
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+frontend-test: frontend
+	cd frontend && npm test --silent
+
+test: lint typecheck frontend-test pytest
 
 bench: install system-deps llama-server models frontend
 	$(PY) -m bench

@@ -4,15 +4,21 @@ no errors, every idle stream still open at the end, every reader served."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-from bench.load import baseline, load_environment, simulate
+from bench.load import LoadResult, baseline, load_environment, simulate
 
 
-async def test_candidates_and_idle_streams_without_errors(services: dict[str, str], tmp_path: Path) -> None:
+def test_candidates_and_idle_streams_without_errors(services: dict[str, str], tmp_path: Path) -> None:
+    # A plain (sync) test: the environment migrates its private database with asyncio.run, like bench.load.
     with load_environment(tmp_path) as api:
-        base = await baseline(api, seconds=1.0)
-        result = await simulate(api, candidates=4, duration_s=6.0, idle_sse=40, asking=2)
+
+        async def go() -> tuple[list[float], LoadResult]:
+            base = await baseline(api, seconds=1.0)
+            return base, await simulate(api, candidates=4, duration_s=6.0, idle_sse=40, asking=2)
+
+        base, result = asyncio.run(go())
     assert base
     assert result.errors == [], result.errors[:10]
     assert result.idle_opened == 40

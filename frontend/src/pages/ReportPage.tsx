@@ -280,7 +280,7 @@ function QuestionCard({
           {RUBRIC_CRITERIA.map((c) => (
             <li key={c}>
               <span>{t(`rubric.${c}`)}</span>
-              <span className="rubric-pips" aria-label={`${evaluation.rubric[c] ?? 0} / 5`}>
+              <span className="rubric-pips" role="img" aria-label={`${evaluation.rubric[c] ?? 0} / 5`}>
                 {[1, 2, 3, 4, 5].map((n) => (
                   <span key={n} className={n <= (evaluation.rubric[c] ?? 0) ? 'pip on' : 'pip'} aria-hidden="true" />
                 ))}
