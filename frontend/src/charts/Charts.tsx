@@ -39,7 +39,8 @@ export function RadarChart({
   const summary = axes.map((axis, i) => `${axis} ${values[i] === null ? '–' : formatNumber(values[i] ?? 0, 1)}`)
   return (
     <figure className="chart radar-chart">
-      <svg viewBox={`0 0 ${size} ${size}`} role="img" aria-label={`${title}: ${summary.join(', ')}`}>
+      {/* Horizontal margin: axis labels sit outside the web and can be long ("Evidence", "근거 제시"). */}
+      <svg viewBox={`-70 0 ${size + 140} ${size}`} role="img" aria-label={`${title}: ${summary.join(', ')}`}>
         {rings.map((ratio) => (
           <polygon
             key={ratio}
