@@ -371,7 +371,11 @@ export function InterviewRoomPage({ id }: { id: string }) {
             <div className="answer-area">
               <div className="answer-toolbar">
                 <span className="timer" role="timer" aria-label={t('room.timer')}>
-                  <span aria-hidden="true">⏱ </span>
+                  {/* An inline icon, not the ⏱ emoji: many systems (and Debian's Chromium) have no emoji font. */}
+                  <svg className="timer-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                    <circle cx="8" cy="9" r="6" fill="none" stroke="currentColor" strokeWidth="1.6" />
+                    <path d="M8 9V5.5M6 1.5h4" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+                  </svg>{' '}
                   {formatClock(elapsed)}
                 </span>
                 {state.mode === 'speech' && <MicMeter level={level} label={t('setup.micLevel')} />}
