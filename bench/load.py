@@ -36,7 +36,7 @@ from bench._support import sse_events as _sse_events
 
 CANDIDATES = 20
 DURATION_S = 60.0
-THINK_S = 0.25
+THINK_S = 1.0  # a candidate's page refreshes its reads about once a second
 IDLE_SSE = 200
 SSE_PER_USER = 8  # the product's default SSE_MAX_CONNECTIONS_PER_USER
 ANSWER = "I would add an index on the foreign key, check the query plan, and batch the N+1 queries."

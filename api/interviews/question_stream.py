@@ -9,6 +9,7 @@ cancels this generator; the cancellation closes the model server's HTTP stream, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -52,10 +53,13 @@ async def release_generation_lock(redis: aioredis.Redis, interview_id: uuid.UUID
 class _TokenPublisher:
     """Coalesces question tokens into a few events per second for the shared interview stream."""
 
-    def __init__(self, redis: aioredis.Redis, interview_id: uuid.UUID, position: int) -> None:
+    def __init__(
+        self, redis: aioredis.Redis, interview_id: uuid.UUID, position: int, after: asyncio.Task[str] | None = None
+    ) -> None:
         self.redis, self.interview_id, self.position = redis, interview_id, position
         self.buffer: list[str] = []
         self.last_flush = time.monotonic()
+        self.after = after  # the question.started publish: tokens must follow it in the stream
 
     async def add(self, text: str) -> None:
         self.buffer.append(text)
@@ -63,6 +67,10 @@ class _TokenPublisher:
             await self.flush()
 
     async def flush(self) -> None:
+        if self.after is not None:
+            with contextlib.suppress(Exception):
+                await self.after
+            self.after = None
         if self.buffer:
             text, self.buffer = "".join(self.buffer), []
             self.last_flush = time.monotonic()
@@ -103,11 +111,12 @@ async def stream_next_question(
         total=interview.num_questions,
         kind=kind,
     )
-    publisher = _TokenPublisher(redis, interview.id, position)
     started = time.monotonic()
+    # Published alongside the model request, not before it: the first token should wait for nothing but the model.
+    started_event = asyncio.create_task(apublish(redis, QuestionStarted(interview_id=interview.id, position=position)))
+    publisher = _TokenPublisher(redis, interview.id, position, after=started_event)
     try:
         yield frame("started", {"position": position, "kind": kind.value})
-        await apublish(redis, QuestionStarted(interview_id=interview.id, position=position))
         parts: list[str] = []
         async with llm.get_llm("question").stream_chat(messages, max_tokens=settings.llm_question.max_tokens) as stream:
             async for chunk in stream:
@@ -155,6 +164,7 @@ async def stream_next_question(
         message = str(exc) or "the question model is unavailable"
         log.warning("question generation failed", extra={"interview_id": str(interview.id), "error": message})
         yield frame("error", {"message": message, "code": _error_code(exc)})
+        await publisher.flush()  # keeps question.started ahead of question.failed in the event stream
         await apublish(redis, QuestionFailed(interview_id=interview.id, position=position, message=message))
     finally:
         # Shielded: on client disconnect this runs inside a cancelled task.
