@@ -83,3 +83,17 @@ async def db_session(services: dict[str, str]) -> AsyncIterator[object]:
 @pytest.fixture
 def unique_email() -> str:
     return f"user-{uuid.uuid4().hex[:12]}@example.com"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_queues(services: dict[str, str]) -> Iterator[None]:
+    """Every test module starts with empty job queues: jobs an earlier module left behind (answers submitted with no
+    worker running) must not be picked up by this module's workers. Workers themselves are module-scoped."""
+    client = redis.Redis.from_url(services["REDIS_URL"])
+    try:
+        keys = list(client.scan_iter(match="dramatiq:*", count=500))
+        if keys:
+            client.delete(*keys)
+        yield
+    finally:
+        client.close()

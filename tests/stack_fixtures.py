@@ -17,7 +17,8 @@ from launcher.llama import free_port
 from launcher.stack import Stack
 
 
-@pytest.fixture(scope="session")
+# Module scope: the stack's workers consume the shared queues, so they must be gone before other modules run.
+@pytest.fixture(scope="module")
 def stack(services: dict[str, str], llm_model_files: dict[str, Path]) -> Iterator[Stack]:
     api_port, media_port = free_port(), free_port()
     overrides = {

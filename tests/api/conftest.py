@@ -107,7 +107,8 @@ def api(api_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> It
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope: a worker left running would take other tests' `evaluation` jobs from the shared Redis.
+@pytest.fixture(scope="module")
 def eval_worker(api_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[bytes]]:
     proc = start_worker(api_env, tmp_path_factory.mktemp("worker"))
     yield proc

@@ -94,7 +94,9 @@ def _wait_for_heartbeat(client: redis.Redis, pid: int, proc: subprocess.Popen[by
     raise TimeoutError("vision worker did not report a heartbeat")
 
 
-@pytest.fixture(scope="session")
+# Module scope: a worker left running would consume the shared `vision` queue under later tests (the media
+# server's tests read frames straight off that queue).
+@pytest.fixture(scope="module")
 def vision_worker(
     service_env: dict[str, str], deepface_home: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[subprocess.Popen[bytes]]:
