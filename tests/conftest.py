@@ -86,10 +86,11 @@ def unique_email() -> str:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def fresh_queues(services: dict[str, str]) -> Iterator[None]:
+def fresh_queues() -> Iterator[None]:
     """Every test module starts with empty job queues: jobs an earlier module left behind (answers submitted with no
     worker running) must not be picked up by this module's workers. Workers themselves are module-scoped."""
-    client = redis.Redis.from_url(services["REDIS_URL"])
+    # From the environment the session-wide `services` fixture set (a module may name a fixture `services` too).
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
     try:
         keys = list(client.scan_iter(match="dramatiq:*", count=500))
         if keys:
