@@ -166,3 +166,52 @@ def row(
         "target": target,
         "unit": unit,
     }
+
+
+async def seed_interviews(count: int, *, camera: bool = True, voice: bool = False) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """`count` users with one interview each, written straight to the database (no sign-in needed for a bench row).
+    Returns (user_id, interview_id) pairs; disposes the engine so the caller's event loop can end cleanly."""
+    from core.db.engine import dispose_engine, get_sessionmaker
+    from core.db.models import Interview, Language, User
+
+    seeded: list[tuple[uuid.UUID, uuid.UUID]] = []
+    try:
+        async with get_sessionmaker()() as session:
+            for _ in range(count):
+                user = User(email=f"bench-{uuid.uuid4().hex[:8]}@example.com", password_hash="x")  # noqa: S106
+                session.add(user)
+                await session.flush()
+                interview = Interview(
+                    user_id=user.id,
+                    role="bench",
+                    seniority="mid",
+                    language=Language.en,
+                    num_questions=1,
+                    consent_camera=camera,
+                    consent_voice=voice,
+                )
+                session.add(interview)
+                await session.flush()
+                seeded.append((user.id, interview.id))
+            await session.commit()
+    finally:
+        await dispose_engine()
+    return seeded
+
+
+def bench_llama(role: str, settings: Any, *, model: Path, alias: str, parallel: int, ctx: int) -> Any:
+    """A real llama-server for a benchmark (not started): one thread, free port on 127.0.0.1."""
+    from launcher.llama import LlamaServer
+
+    return LlamaServer.for_role(
+        role,  # type: ignore[arg-type]
+        settings,
+        free_port(),
+        overrides={
+            "LLAMA_ARG_MODEL": str(model),
+            "LLAMA_ARG_ALIAS": alias,
+            "LLAMA_ARG_N_PARALLEL": str(parallel),
+            "LLAMA_ARG_CTX_SIZE": str(ctx),
+            "LLAMA_ARG_THREADS": "1",
+        },
+    )

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from bench._support import INTERVIEW, free_port, private_services, row, signed_up, sse_events, start_api
+from bench._support import INTERVIEW, bench_llama, private_services, row, signed_up, sse_events, start_api
 
 CONCURRENCY = (1, 4, 8)
 ROUNDS = 3
@@ -145,21 +145,16 @@ async def _measure(api_url: str, llama_url: str) -> list[dict[str, Any]]:
 
 def run() -> list[dict[str, Any]]:
     from core.settings import Settings
-    from launcher.llama import LlamaServer
     from launcher.models_llm import smollm2_model
 
     settings = Settings()
-    server = LlamaServer.for_role(
+    server = bench_llama(
         "question",
         settings,
-        free_port(),
-        overrides={
-            "LLAMA_ARG_MODEL": str(smollm2_model(settings)),
-            "LLAMA_ARG_ALIAS": "smollm2-135m-instruct",
-            "LLAMA_ARG_N_PARALLEL": str(max(CONCURRENCY)),
-            "LLAMA_ARG_CTX_SIZE": str(1024 * max(CONCURRENCY)),
-            "LLAMA_ARG_THREADS": "1",
-        },
+        model=smollm2_model(settings),
+        alias="smollm2-135m-instruct",
+        parallel=max(CONCURRENCY),
+        ctx=1024 * max(CONCURRENCY),
     )
     server.start()
     try:

@@ -20,8 +20,9 @@ from typing import Any
 
 import httpx
 
+from bench._support import bench_llama
 from core.settings import Settings
-from launcher.llama import LlamaServer, free_port
+from launcher.llama import LlamaServer
 from launcher.models_llm import smollm2_model
 
 CONCURRENCY = (1, 4, 8)
@@ -144,17 +145,13 @@ async def _measure(server: LlamaServer, settings: Settings) -> list[dict[str, An
 def run() -> list[dict[str, Any]]:
     settings = Settings()
     model = smollm2_model(settings)
-    server = LlamaServer.for_role(
+    server = bench_llama(
         "question",
         settings,
-        free_port(),
-        overrides={
-            "LLAMA_ARG_MODEL": str(model),
-            "LLAMA_ARG_ALIAS": "smollm2-135m-instruct",
-            "LLAMA_ARG_N_PARALLEL": str(max(CONCURRENCY)),
-            "LLAMA_ARG_CTX_SIZE": str(512 * max(CONCURRENCY)),
-            "LLAMA_ARG_THREADS": "1",
-        },
+        model=model,
+        alias="smollm2-135m-instruct",
+        parallel=max(CONCURRENCY),
+        ctx=512 * max(CONCURRENCY),
     )
     server.start()
     try:

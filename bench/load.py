@@ -31,7 +31,18 @@ from typing import Any
 
 import httpx
 
-from bench._support import INTERVIEW, ROOT, Api, free_port, percentile, private_services, row, signed_up, start_api
+from bench._support import (
+    INTERVIEW,
+    ROOT,
+    Api,
+    bench_llama,
+    free_port,
+    percentile,
+    private_services,
+    row,
+    signed_up,
+    start_api,
+)
 from bench._support import sse_events as _sse_events
 
 CANDIDATES = 20
@@ -217,22 +228,10 @@ async def baseline(api: Api, seconds: float = 8.0) -> list[float]:
 def load_environment(log_dir: Path | None = None) -> Iterator[Api]:
     """Private services, a tiny-model llama-server for both roles, the API and one evaluation worker."""
     from core.settings import Settings
-    from launcher.llama import LlamaServer
     from launcher.models_llm import tiny_model
 
     settings = Settings()
-    llama = LlamaServer.for_role(
-        "question",
-        settings,
-        free_port(),
-        overrides={
-            "LLAMA_ARG_MODEL": str(tiny_model(settings)),
-            "LLAMA_ARG_ALIAS": "tiny",
-            "LLAMA_ARG_N_PARALLEL": "4",
-            "LLAMA_ARG_CTX_SIZE": str(4096 * 4),
-            "LLAMA_ARG_THREADS": "1",
-        },
-    )
+    llama = bench_llama("question", settings, model=tiny_model(settings), alias="tiny", parallel=4, ctx=4096 * 4)
     llama.start()
     try:
         llama.wait_healthy(60)

@@ -20,12 +20,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
+
+from bench._support import seed_interviews
 
 ROOT = Path(__file__).resolve().parent.parent
 WARM_S = 4.0
@@ -245,32 +246,10 @@ def run() -> list[dict[str, Any]]:
 
 
 async def _tokens(count: int) -> list[str]:
-    from core.db.engine import dispose_engine, get_sessionmaker
-    from core.db.models import Interview, Language, User
     from core.media_tokens import MediaGrant, issue
 
-    tokens = []
-    async with get_sessionmaker()() as session:
-        for _ in range(count):
-            user = User(email=f"bench-{uuid.uuid4().hex[:8]}@example.com", password_hash="x")  # noqa: S106
-            session.add(user)
-            await session.flush()
-            interview = Interview(
-                user_id=user.id,
-                role="bench",
-                seniority="mid",
-                language=Language.en,
-                num_questions=1,
-                consent_camera=True,
-                consent_voice=True,
-            )
-            session.add(interview)
-            await session.flush()
-            grant = MediaGrant(user.id, interview.id, True, "en", time.time() + 3600)
-            tokens.append(issue("bench-secret", grant))
-        await session.commit()
-    await dispose_engine()
-    return tokens
+    seeded = await seed_interviews(count, camera=True, voice=True)
+    return [issue("bench-secret", MediaGrant(u, i, True, "en", time.time() + 3600)) for u, i in seeded]
 
 
 if __name__ == "__main__":

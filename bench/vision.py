@@ -31,6 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench._support import seed_interviews
+
 ROOT = Path(__file__).resolve().parent.parent
 DEEPFACE_HOME = ROOT / "var" / "deepface"
 ROUNDS = 5
@@ -154,27 +156,8 @@ def _run_child(flag: str) -> dict[str, Any]:
 
 
 async def _make_interview() -> uuid.UUID:
-    from core.db.engine import dispose_engine, get_sessionmaker
-    from core.db.models import Interview, Language, User
-
-    try:
-        async with get_sessionmaker()() as session:
-            user = User(email=f"bench-{uuid.uuid4().hex[:8]}@example.com", password_hash="x")  # noqa: S106 - no sign-in for this row
-            session.add(user)
-            await session.flush()
-            interview = Interview(
-                user_id=user.id,
-                role="bench",
-                seniority="mid",
-                language=Language.en,
-                num_questions=1,
-                consent_camera=True,
-            )
-            session.add(interview)
-            await session.commit()
-            return interview.id
-    finally:
-        await dispose_engine()
+    ((_user_id, interview_id),) = await seed_interviews(1, camera=True)
+    return interview_id
 
 
 def _worker_run() -> dict[str, float]:
