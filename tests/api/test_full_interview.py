@@ -19,15 +19,22 @@ ANSWERS = [
 ]
 
 
+def _terminal(ev: SseEvent) -> bool:
+    """An outcome the interview will keep: ready, or failed after the last retry (a non-final failure retries)."""
+    if ev.event == "evaluation.failed":
+        return bool(ev.data["final"])
+    return ev.event in ("evaluation.ready", "report.ready", "report.failed")
+
+
 async def _collect(user: Any, iid: str, until: set[str], count: int, sink: list[SseEvent]) -> None:
-    seen = 0
+    done: set[str] = set()  # one terminal outcome per question (or one report)
     async with user.client.stream("GET", f"/api/interviews/{iid}/events") as resp:
         assert resp.status_code == 200
         async for ev in iter_sse(resp):
             sink.append(ev)
-            if ev.event in until:
-                seen += 1
-                if seen >= count:
+            if ev.event in until and _terminal(ev):
+                done.add(str(ev.data.get("question_id", "report")))
+                if len(done) >= count:
                     return
 
 
@@ -59,7 +66,7 @@ async def test_full_interview_with_evaluations_and_report(
         assert r.json()["speech_metrics"]["wpm"] > 0
 
     await asyncio.wait_for(listener, 600)
-    outcomes = [e for e in events if e.event in ("evaluation.ready", "evaluation.failed")]
+    outcomes = [e for e in events if e.event in ("evaluation.ready", "evaluation.failed") and _terminal(e)]
     assert {e.data["question_id"] for e in outcomes} == set(question_ids)
     assert [e.event for e in events].count("evaluation.pending") == 3
 
