@@ -62,14 +62,8 @@ async def list_for(session: AsyncSession, user: User) -> list[InterviewSummary]:
 
 
 async def detail(session: AsyncSession, interview: Interview) -> InterviewDetail:
-    repo = InterviewRepository(session)
-    questions = await repo.questions(interview.id)
-    answers = {a.question_id: a for a in await repo.answers(interview.id)}
-    evaluations = {e.answer_id: e for e in await repo.evaluations(interview.id)}
     out: list[QuestionOut] = []
-    for q in questions:
-        answer = answers.get(q.id)
-        evaluation = evaluations.get(answer.id) if answer else None
+    for q, answer, evaluation in await InterviewRepository(session).turns(interview.id):
         out.append(
             QuestionOut(
                 id=q.id,
@@ -90,13 +84,8 @@ async def detail(session: AsyncSession, interview: Interview) -> InterviewDetail
 
 
 async def history(session: AsyncSession, interview: Interview) -> list[PastTurn]:
-    repo = InterviewRepository(session)
-    answers = {a.question_id: a for a in await repo.answers(interview.id)}
-    evaluations = {e.answer_id: e for e in await repo.evaluations(interview.id)}
     turns = []
-    for q in await repo.questions(interview.id):
-        answer = answers.get(q.id)
-        evaluation = evaluations.get(answer.id) if answer else None
+    for q, answer, evaluation in await InterviewRepository(session).turns(interview.id):
         ready = evaluation is not None and evaluation.status == JobStatus.ready
         turns.append(
             PastTurn(

@@ -32,9 +32,8 @@ def _expression_summary(
 
 async def build(session: AsyncSession, interview: Interview) -> ReportOut:
     repo = InterviewRepository(session)
-    questions = await repo.questions(interview.id)
-    answers = {a.question_id: a for a in await repo.answers(interview.id)}
-    evaluations = {e.answer_id: e for e in await repo.evaluations(interview.id)}
+    turns = await repo.turns(interview.id)
+    questions = [t.question for t in turns]
     report = await repo.report(interview.id)
     segments = (
         await session.exec(
@@ -60,9 +59,7 @@ async def build(session: AsyncSession, interview: Interview) -> ReportOut:
     spms: list[float] = []
     fillers: Counter[str] = Counter()
     pauses = 0
-    for q in questions:
-        answer = answers.get(q.id)
-        evaluation = evaluations.get(answer.id) if answer else None
+    for q, answer, evaluation in turns:
         metrics = answer.speech_metrics if answer else {}
         if metrics.get("wpm"):
             wpms.append(float(metrics["wpm"]))

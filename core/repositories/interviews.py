@@ -6,12 +6,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db.models import Answer, Evaluation, Interview, Question, Report
+
+
+class Turn(NamedTuple):
+    question: Question
+    answer: Answer | None
+    evaluation: Evaluation | None
 
 
 class InterviewRepository:
@@ -54,10 +61,6 @@ class InterviewRepository:
 
     # --- questions ------------------------------------------------------------------------------------------
 
-    async def questions(self, interview_id: uuid.UUID) -> list[Question]:
-        stmt = select(Question).where(col(Question.interview_id) == interview_id).order_by(col(Question.position))
-        return list((await self.session.exec(stmt)).all())
-
     async def question_for_user(self, question_id: uuid.UUID, user_id: uuid.UUID) -> tuple[Question, Interview] | None:
         stmt = (
             select(Question, Interview)
@@ -66,6 +69,17 @@ class InterviewRepository:
         )
         row = (await self.session.exec(stmt)).one_or_none()
         return (row[0], row[1]) if row else None
+
+    async def turns(self, interview_id: uuid.UUID) -> list[Turn]:
+        """Every question in order with its answer and that answer's evaluation — one query (outer joins)."""
+        stmt = (
+            select(Question, Answer, Evaluation)
+            .join(Answer, col(Answer.question_id) == col(Question.id), isouter=True)
+            .join(Evaluation, col(Evaluation.answer_id) == col(Answer.id), isouter=True)
+            .where(col(Question.interview_id) == interview_id)
+            .order_by(col(Question.position))
+        )
+        return [Turn(q, a, e) for q, a, e in (await self.session.exec(stmt)).all()]
 
     def add_question(self, question: Question) -> Question:
         self.session.add(question)
@@ -86,10 +100,6 @@ class InterviewRepository:
     def add_answer(self, answer: Answer) -> Answer:
         self.session.add(answer)
         return answer
-
-    async def evaluations(self, interview_id: uuid.UUID) -> list[Evaluation]:
-        stmt = select(Evaluation).where(col(Evaluation.interview_id) == interview_id)
-        return list((await self.session.exec(stmt)).all())
 
     async def evaluation_for_answer(self, answer_id: uuid.UUID) -> Evaluation | None:
         stmt = select(Evaluation).where(col(Evaluation.answer_id) == answer_id)
