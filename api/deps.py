@@ -9,10 +9,9 @@ import redis.asyncio as aioredis
 from fastapi import Depends, HTTPException, Request, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.auth.sessions import Principal, resolve
 from core.db.engine import get_sessionmaker
-from core.db.models import User
 from core.redis_client import get_async_redis
-from core.repositories.users import UserRepository
 from core.settings import Settings, get_settings
 
 SESSION_COOKIE = "rehearsal_session"
@@ -28,13 +27,13 @@ SessionDep = Annotated[AsyncSession, Depends(get_db)]
 RedisDep = Annotated[aioredis.Redis, Depends(get_async_redis)]
 
 
-async def current_user(request: Request, session: SessionDep) -> User:
+async def current_user(request: Request, session: SessionDep, redis: RedisDep, settings: SettingsDep) -> Principal:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        user = await UserRepository(session).user_for_token(token)
+        user = await resolve(token, session, redis, settings)
         if user is not None:
             return user
     raise HTTPException(status.HTTP_401_UNAUTHORIZED, "not signed in")
 
 
-CurrentUser = Annotated[User, Depends(current_user)]
+CurrentUser = Annotated[Principal, Depends(current_user)]

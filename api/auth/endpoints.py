@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from api.auth import service
+from api.auth import service, sessions
 from api.auth.schemas import SignInIn, SignUpIn, UserOut
 from api.deps import SESSION_COOKIE, CurrentUser, RedisDep, SessionDep, SettingsDep
 from api.errors import responses
 from core.events import delete_stream
 from core.privacy import delete_stored_frames
 from core.repositories.interviews import InterviewRepository
-from core.repositories.users import UserRepository
+from core.repositories.users import UserRepository, token_digest
 from core.settings import Settings, get_settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -66,11 +66,14 @@ async def sign_in(
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def sign_out(request: Request, response: Response, session: SessionDep) -> None:
+async def sign_out(
+    request: Request, response: Response, session: SessionDep, redis: RedisDep, settings: SettingsDep
+) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await UserRepository(session).delete_session(token)
         await session.commit()
+        await sessions.revoke(redis, settings, [token_digest(token)])
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
@@ -80,12 +83,16 @@ async def me(user: CurrentUser) -> UserOut:
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=responses(401))
-async def delete_account(user: CurrentUser, response: Response, session: SessionDep, redis: RedisDep) -> None:
+async def delete_account(
+    user: CurrentUser, response: Response, session: SessionDep, redis: RedisDep, settings: SettingsDep
+) -> None:
     """Delete the account and everything derived from it: interviews, answers, transcripts, expression samples,
     evaluations, reports, sessions and live event streams."""
     interviews = await InterviewRepository(session).list_for_user(user.id, limit=100_000)
+    digests = await UserRepository(session).session_digests(user.id)
     await UserRepository(session).delete(user.id)
     await session.commit()
+    await sessions.revoke(redis, settings, digests)
     for interview, _ in interviews:
         await delete_stream(redis, interview.id)
     await delete_stored_frames(get_settings(), [interview.id for interview, _ in interviews])

@@ -66,16 +66,17 @@ async def delete_interview(interview_id: uuid.UUID, user: CurrentUser, session: 
 async def next_question(
     interview_id: uuid.UUID, user: CurrentUser, session: SessionDep, redis: RedisDep, settings: SettingsDep
 ) -> StreamingResponse:
-    interview = await service.get_owned(session, interview_id, user)
-    # Lock first, then read the state: two racing requests can never both pass the checks for one position.
-    lock = await question_stream.acquire_generation_lock(redis, interview.id)
+    # Lock first, then read the state: two racing requests can never both pass the checks for one position. The
+    # lock names an id the caller may not own; it guards nothing else and is released at once if not theirs.
+    lock = await question_stream.acquire_generation_lock(redis, interview_id)
     if lock is None:
+        await service.get_owned(session, interview_id, user)  # someone else's interview: 404, not 409
         raise HTTPException(status.HTTP_409_CONFLICT, "a question is already being generated for this interview")
     try:
-        turns = await service.history(session, interview)
+        interview, turns = await service.get_owned_with_history(session, interview_id, user)
         position = service.check_can_ask(interview, turns)
     except BaseException:
-        await question_stream.release_generation_lock(redis, interview.id, lock)
+        await question_stream.release_generation_lock(redis, interview_id, lock)
         raise
     await session.close()  # release the DB connection for the stream's duration
     stream = question_stream.stream_next_question(

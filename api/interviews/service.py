@@ -8,6 +8,7 @@ import redis.asyncio as aioredis
 from fastapi import HTTPException, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.auth.sessions import Principal
 from api.interviews.prompts import PastTurn
 from api.interviews.schemas import (
     AnswerOut,
@@ -19,11 +20,11 @@ from api.interviews.schemas import (
     QuestionOut,
 )
 from core import jobs
-from core.db.models import Interview, InterviewStatus, JobStatus, Report, User, utcnow
+from core.db.models import Interview, InterviewStatus, JobStatus, Report, utcnow
 from core.events import delete_stream
 from core.live_state import set_current_question
 from core.privacy import delete_stored_frames
-from core.repositories.interviews import InterviewRepository
+from core.repositories.interviews import InterviewRepository, Turn
 from core.settings import get_settings
 
 
@@ -31,20 +32,22 @@ def not_found() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, "interview not found")
 
 
-async def get_owned(session: AsyncSession, interview_id: uuid.UUID, user: User, *, lock: bool = False) -> Interview:
+async def get_owned(
+    session: AsyncSession, interview_id: uuid.UUID, user: Principal, *, lock: bool = False
+) -> Interview:
     interview = await InterviewRepository(session).get_for_user(interview_id, user.id, lock=lock)
     if interview is None:
         raise not_found()
     return interview
 
 
-async def create(session: AsyncSession, user: User, body: InterviewIn) -> Interview:
+async def create(session: AsyncSession, user: Principal, body: InterviewIn) -> Interview:
     interview = InterviewRepository(session).add(Interview(user_id=user.id, **body.model_dump()))
     await session.commit()
     return interview
 
 
-async def list_for(session: AsyncSession, user: User) -> list[InterviewSummary]:
+async def list_for(session: AsyncSession, user: Principal) -> list[InterviewSummary]:
     rows = await InterviewRepository(session).list_for_user(user.id)
     return [
         InterviewSummary(
@@ -83,9 +86,20 @@ async def detail(session: AsyncSession, interview: Interview) -> InterviewDetail
     )
 
 
-async def history(session: AsyncSession, interview: Interview) -> list[PastTurn]:
+async def get_owned_with_history(
+    session: AsyncSession, interview_id: uuid.UUID, user: Principal
+) -> tuple[Interview, list[PastTurn]]:
+    """`get_owned` and `history` in one query (the question stream waits for this before calling the model)."""
+    found = await InterviewRepository(session).get_with_turns_for_user(interview_id, user.id)
+    if found is None:
+        raise not_found()
+    interview, turns = found
+    return interview, _past_turns(turns)
+
+
+def _past_turns(rows: list[Turn]) -> list[PastTurn]:
     turns = []
-    for q, answer, evaluation in await InterviewRepository(session).turns(interview.id):
+    for q, answer, evaluation in rows:
         ready = evaluation is not None and evaluation.status == JobStatus.ready
         turns.append(
             PastTurn(

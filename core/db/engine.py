@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,15 +32,48 @@ def require_database_url(settings: Settings) -> str:
     return settings.database_url
 
 
+# A pooled connection idle for longer than this is pinged before use (see `_ping_when_idle`).
+IDLE_PING_S = 10.0
+
+
 def create_engine(settings: Settings | None = None) -> AsyncEngine:
     settings = settings or get_settings()
-    return create_async_engine(
+    engine = create_async_engine(
         sqlalchemy_url(require_database_url(settings)),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,  # survive a PostgreSQL restart without failing the first request
         pool_recycle=1800,
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Pessimistic disconnect handling for idle connections only.
+
+    `pool_pre_ping` would add a round trip to every checkout, i.e. to every request. A connection that was in use
+    moments ago is almost surely alive; one that sat idle (PostgreSQL or a proxy may have dropped it, or the server
+    restarted meanwhile) is pinged, and a dead one is replaced before the caller sees it. If PostgreSQL restarts
+    while connections are busy, the requests using them fail (503, nothing acknowledged) and SQLAlchemy then
+    invalidates the whole pool, so the next ones reconnect."""
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(pool, "checkin")
+    def _checkin(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_S:
+            return  # new, or used moments ago
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("idle connection is dead") from exc
+        if not alive:
+            raise DisconnectionError("idle connection is dead")
 
 
 _engine: AsyncEngine | None = None

@@ -8,10 +8,11 @@
 
     reply = await get_llm("evaluator").complete_json(messages, Rubric)   # validated pydantic object
 
-Failures are typed (`LLMUnavailable`, `LLMBadOutput`, `LLMRequestError`). An idempotent request — a
-non-streamed one, or a stream before its first token — is retried on another replica; a stream that already
-produced text is not (the caller has shown it), it raises LLMUnavailable instead. Leaving a stream early
-(break, exception, task cancelled) closes the HTTP response, and llama-server frees the slot.
+Streams are read as raw SSE lines over httpx (see `pool.stream_http_client` for why not the SDK); JSON requests
+go through the `openai` SDK. Failures are typed (`LLMUnavailable`, `LLMBadOutput`, `LLMRequestError`). An
+idempotent request — a non-streamed one, or a stream before its first token — is retried on another replica; a
+stream that already produced text is not (the caller has shown it), it raises LLMUnavailable instead. Leaving a
+stream early (break, exception, task cancelled) closes the HTTP response, and llama-server frees the slot.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, TypeVar, cast
 
+import httpx
 import openai
 from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel, ValidationError
@@ -82,6 +84,8 @@ def role_base_urls(role: str, settings: Settings) -> list[str]:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, openai.APIStatusError):
         return f"HTTP {exc.status_code}"
+    if isinstance(exc, _HTTPStatus):
+        return f"HTTP {exc.status}"
     return type(exc).__name__
 
 
@@ -126,35 +130,53 @@ class ChatStream:
         pool = self._llm.pool
         tried: set[str] = set()
         attempts = 0
+        params = dict(self._params)
+        body = {
+            "messages": self._messages,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            **(params.pop("extra_body", None) or {}),  # the SDK's spelling for server-specific fields
+            **params,
+        }
         while True:
             replica = await pool.pick(exclude=tried)
             produced = False
             replica.inflight += 1
-            response: openai.AsyncStream[Any] | None = None
             try:
-                response = await replica.client.chat.completions.create(
-                    messages=self._messages,
-                    stream=True,
-                    stream_options={"include_usage": True},
-                    **self._params,
-                )
-                self.replica = replica.root
-                async for chunk in response:
-                    self.model = chunk.model or self.model
-                    if chunk.usage is not None:
-                        self.usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
-                    for choice in chunk.choices:
-                        if choice.finish_reason:
-                            self.finish_reason = choice.finish_reason
-                        delta = choice.delta.content if choice.delta else None
-                        if delta:
-                            if not produced:
-                                produced = True
-                                self.first_token_s = time.perf_counter() - self.started_at
-                            yield delta
+                assert replica.stream_http is not None
+                # Leaving this block early (break, error, cancellation) closes the connection mid-response, and
+                # llama-server stops generating and frees the slot.
+                async with replica.stream_http.stream(
+                    "POST", f"{replica.openai_base_url}/chat/completions", json=body
+                ) as response:
+                    if response.status_code >= 400:
+                        await response.aread()
+                        raise _HTTPStatus(response.status_code, response.text[:200])
+                    self.replica = replica.root
+                    async for line in response.aiter_lines():
+                        if not line.startswith("data:"):
+                            continue  # blank separators, SSE comments
+                        payload = line[5:].strip()
+                        if payload == "[DONE]":
+                            break
+                        chunk = _parse_chunk(payload)
+                        self.model = chunk.get("model") or self.model
+                        if usage := chunk.get("usage"):
+                            self.usage = Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0))
+                        for choice in chunk.get("choices") or ():
+                            if reason := choice.get("finish_reason"):
+                                self.finish_reason = reason
+                            delta = (choice.get("delta") or {}).get("content")
+                            if delta:
+                                if not produced:
+                                    produced = True
+                                    self.first_token_s = time.perf_counter() - self.started_at
+                                yield delta
                 pool.mark_ok(replica)
                 return
-            except _RETRYABLE as exc:
+            except (httpx.TransportError, _HTTPStatus) as exc:
+                if isinstance(exc, _HTTPStatus) and not exc.retryable:
+                    raise LLMRequestError(pool.role, f"request rejected (HTTP {exc.status})") from exc
                 pool.mark_failed(replica, _describe(exc))
                 if produced:
                     raise LLMUnavailable(pool.role, f"stream interrupted ({_describe(exc)})") from exc
@@ -164,13 +186,31 @@ class ChatStream:
                     raise LLMUnavailable(pool.role, f"request failed on {attempts} attempt(s)") from exc
                 if len(tried) >= len(pool.replicas):
                     tried.clear()  # every replica tried once: allow a recovered one again
-            except openai.APIStatusError as exc:
-                raise LLMRequestError(pool.role, f"request rejected ({_describe(exc)})") from exc
             finally:
                 replica.inflight -= 1
-                if response is not None:
-                    # Closing the response drops the connection, so llama-server stops generating for us.
-                    await asyncio.shield(response.close())
+
+
+class _HTTPStatus(Exception):
+    """An error status from a streamed request; 429 and 5xx (overload, loading, faults) may succeed elsewhere."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"HTTP {status}: {body}")
+        self.status = status
+        self.retryable = status == 429 or status >= 500
+
+
+def _parse_chunk(payload: str) -> dict[str, Any]:
+    """One streamed chunk; an `error` object mid-stream (llama-server sends one when it fails) is a server fault."""
+    try:
+        chunk = json.loads(payload)
+    except ValueError:
+        raise _HTTPStatus(502, "malformed stream chunk") from None
+    if not isinstance(chunk, dict):
+        raise _HTTPStatus(502, "malformed stream chunk")
+    if error := chunk.get("error"):
+        message = error.get("message") if isinstance(error, dict) else str(error)
+        raise _HTTPStatus(500, str(message)[:200])
+    return chunk
 
 
 @dataclass

@@ -6,6 +6,8 @@ The caller reports a failed call with `llm.pool.mark_failed(replica, reason)` so
 
 from __future__ import annotations
 
+import json
+import weakref
 from typing import Any
 
 import openai
@@ -15,10 +17,23 @@ from core.llm.client import LLMClient, Role, get_llm
 from core.llm.pool import Replica
 from core.settings import Settings
 
+# Building a ChatOpenAI costs ~25 ms (pydantic validation, two SDK clients) — more than all of a job's database
+# work. They hold configuration only and are safe to share, so one is kept per replica and set of overrides.
+_models: weakref.WeakKeyDictionary[Replica, dict[str, ChatOpenAI]] = weakref.WeakKeyDictionary()
+
 
 async def chat_openai_for(llm: LLMClient, **overrides: Any) -> tuple[ChatOpenAI, Replica]:
     """A ChatOpenAI bound to the least-loaded healthy replica of `llm`'s role, and that replica."""
     replica = await llm.pool.pick()
+    per_replica = _models.setdefault(replica, {})
+    key = json.dumps([llm.model, overrides], sort_keys=True, default=str)
+    model = per_replica.get(key)
+    if model is None:
+        model = per_replica[key] = _build(llm, replica, overrides)
+    return model, replica
+
+
+def _build(llm: LLMClient, replica: Replica, overrides: dict[str, Any]) -> ChatOpenAI:
     rs = llm.settings
     params: dict[str, Any] = {
         "model": llm.model,
@@ -33,7 +48,7 @@ async def chat_openai_for(llm: LLMClient, **overrides: Any) -> tuple[ChatOpenAI,
     if replica.http is not None:
         params["http_async_client"] = replica.http  # pooled connections, short keep-alive (see sdk_http_client)
     params.update(overrides)
-    return ChatOpenAI(**params), replica
+    return ChatOpenAI(**params)
 
 
 async def chat_openai(role: Role, settings: Settings | None = None, **overrides: Any) -> ChatOpenAI:

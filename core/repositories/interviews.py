@@ -81,6 +81,23 @@ class InterviewRepository:
         )
         return [Turn(q, a, e) for q, a, e in (await self.session.exec(stmt)).all()]
 
+    async def get_with_turns_for_user(
+        self, interview_id: uuid.UUID, user_id: uuid.UUID
+    ) -> tuple[Interview, list[Turn]] | None:
+        """The user's interview and its turns (as `turns`), in one round trip; None when it is not theirs."""
+        stmt = (
+            select(Interview, Question, Answer, Evaluation)
+            .join(Question, col(Question.interview_id) == col(Interview.id), isouter=True)
+            .join(Answer, col(Answer.question_id) == col(Question.id), isouter=True)
+            .join(Evaluation, col(Evaluation.answer_id) == col(Answer.id), isouter=True)
+            .where(col(Interview.id) == interview_id, col(Interview.user_id) == user_id)
+            .order_by(col(Question.position))
+        )
+        rows = (await self.session.exec(stmt)).all()
+        if not rows:
+            return None
+        return rows[0][0], [Turn(q, a, e) for _, q, a, e in rows if q is not None]
+
     def add_question(self, question: Question) -> Question:
         self.session.add(question)
         return question

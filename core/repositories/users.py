@@ -41,13 +41,19 @@ class UserRepository:
         self.session.add(auth)
         return auth
 
-    async def user_for_token(self, token: str) -> User | None:
+    async def session_user(self, digest: str) -> tuple[User, datetime] | None:
+        """The user of an unexpired session (by token digest) and when the session expires."""
         stmt = (
-            select(User)
+            select(User, AuthSession.expires_at)
             .join(AuthSession, col(AuthSession.user_id) == col(User.id))
-            .where(col(AuthSession.token_hash) == token_digest(token), col(AuthSession.expires_at) > utcnow())
+            .where(col(AuthSession.token_hash) == digest, col(AuthSession.expires_at) > utcnow())
         )
-        return (await self.session.exec(stmt)).one_or_none()
+        row = (await self.session.exec(stmt)).one_or_none()
+        return (row[0], row[1]) if row else None
+
+    async def session_digests(self, user_id: uuid.UUID) -> list[str]:
+        stmt = select(AuthSession.token_hash).where(col(AuthSession.user_id) == user_id)
+        return list((await self.session.exec(stmt)).all())
 
     async def delete_session(self, token: str) -> None:
         await self.session.exec(delete(AuthSession).where(col(AuthSession.token_hash) == token_digest(token)))

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-import httpx
+from collections.abc import Iterator
 
-from tests.api.conftest import ApiProcess
+import httpx
+import pytest
+
+from tests.api.conftest import ApiProcess, start_api
 
 
 async def test_signup_login_me_logout(api: ApiProcess, unique_email: str) -> None:
@@ -51,3 +54,39 @@ async def test_unauthenticated_requests_get_401(api: ApiProcess) -> None:
         assert (await c.get("/api/interviews")).status_code == 401
         assert (await c.post("/api/interviews", json={})).status_code == 401
         assert (await c.get("/api/nope")).status_code == 404
+
+
+@pytest.fixture(scope="module")
+def second_api(api_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
+    """Another API process on the same PostgreSQL and Redis (as with API_WORKERS > 1 or several replicas)."""
+    proc = start_api(api_env, tmp_path_factory.mktemp("api2"))
+    yield proc
+    proc.stop()
+
+
+async def test_sign_out_and_account_deletion_revoke_the_session_in_every_api_process(
+    api: ApiProcess, second_api: ApiProcess, unique_email: str
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=api.base_url) as a,
+        httpx.AsyncClient(base_url=second_api.base_url) as b,
+        httpx.AsyncClient(base_url=second_api.base_url) as b2,
+    ):
+        r = await a.post("/api/auth/signup", json={"email": unique_email, "password": "long enough pw"})
+        assert r.status_code == 201
+        b.cookies = a.cookies
+        assert (await a.get("/api/auth/me")).status_code == 200
+        assert (await b.get("/api/auth/me")).json()["email"] == unique_email  # now cached for this session
+
+        assert (await a.post("/api/auth/logout")).status_code == 204
+        assert (await b.get("/api/auth/me")).status_code == 401  # the other process does not serve the cache
+
+        # A second browser of the same account, cached, then the account is deleted from the first process.
+        r = await b2.post("/api/auth/login", json={"email": unique_email, "password": "long enough pw"})
+        assert r.status_code == 200 and (await b2.get("/api/interviews")).status_code == 200
+        c = httpx.AsyncClient(base_url=api.base_url, cookies=b2.cookies)
+        async with c:
+            assert (await c.delete("/api/auth/me")).status_code == 204
+        assert (await b2.get("/api/interviews")).status_code == 401
+        relogin = await b2.post("/api/auth/login", json={"email": unique_email, "password": "long enough pw"})
+        assert relogin.status_code == 401
