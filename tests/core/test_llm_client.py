@@ -12,7 +12,7 @@ from langchain_core.output_parsers import JsonOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, Field
 
-from core.llm import LLMBadOutput, LLMUnavailable, get_llm, role_health
+from core.llm import LLMBadOutput, LLMRequestError, LLMUnavailable, get_llm, role_health
 from core.llm.langchain import chat_openai
 from core.settings import Settings, get_settings
 from launcher.llama import LlamaServer, free_port
@@ -190,6 +190,24 @@ async def wait_for_idle(server: LlamaServer) -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError("slot still processing after the client left")
+
+
+async def test_a_stream_the_server_rejects_is_a_request_error_not_an_outage(
+    llama_smol: LlamaServer, llm_settings: Settings
+) -> None:
+    settings = llm_settings.model_copy(
+        update={"llm_question": llm_settings.llm_question.model_copy(update={"base_urls": [llama_smol.base_url]})}
+    )
+    llm = get_llm("question", settings)
+    too_long = "interview " * 6000  # beyond the slot's 2,048-token context: llama-server answers 400
+
+    with pytest.raises(LLMRequestError, match="HTTP 400"):
+        async with llm.stream_chat([{"role": "user", "content": too_long}]) as stream:
+            await stream.text()
+
+    assert llm.pool.replicas[0].usable()  # the server is fine; the request was at fault: no failover, no back-off
+    async with llm.stream_chat([{"role": "user", "content": "Say hi."}], max_tokens=8) as stream:
+        assert await stream.text()
 
 
 async def test_all_replicas_down_is_llm_unavailable(llm_settings: Settings) -> None:
