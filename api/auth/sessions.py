@@ -49,7 +49,7 @@ def _encode(principal: Principal) -> str:
     return json.dumps({**asdict(principal), "id": str(principal.id)})
 
 
-def _decode(raw: bytes) -> Principal | None:
+def _decode(raw: bytes | str) -> Principal | None:
     try:
         data = json.loads(raw)
         return Principal(uuid.UUID(data["id"]), data["email"], data["display_name"], data["locale"])
@@ -61,12 +61,10 @@ async def resolve(token: str, session: AsyncSession, redis: aioredis.Redis, sett
     """The session's user, or None when the token is unknown, expired or revoked."""
     digest = token_digest(token)
     try:
-        cached: bytes | str | None = await redis.get(_key(digest))
+        cached: bytes | str | None = await redis.get(_key(digest))  # bytes: the app's client does not decode
     except RedisError:
         log.debug("session cache unavailable, asking the database", exc_info=True)
         cached = None
-    if isinstance(cached, str):  # a client created with decode_responses
-        cached = cached.encode()
     if cached == _REVOKED:
         return None
     if cached is not None and (principal := _decode(cached)) is not None:
@@ -95,6 +93,3 @@ async def revoke(redis: aioredis.Redis, settings: Settings, digests: Iterable[st
             # Outlives any entry a racing request could still try to add (those are SET NX, TTL ≤ this).
             pipe.set(key, _REVOKED, ex=settings.session_cache_ttl_s)
         await pipe.execute()
-
-
-__all__ = ["Principal", "resolve", "revoke", "token_digest"]

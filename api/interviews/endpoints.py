@@ -44,7 +44,7 @@ async def list_interviews(user: CurrentUser, session: SessionDep) -> list[Interv
 
 @router.get("/{interview_id}", response_model=InterviewDetail, responses=responses(401, 404))
 async def get_interview(interview_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> InterviewDetail:
-    return await service.detail(session, await service.get_owned(session, interview_id, user))
+    return service.detail(*await service.get_owned_with_turns(session, interview_id, user))
 
 
 @router.delete("/{interview_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(401, 404))
@@ -73,7 +73,8 @@ async def next_question(
         await service.get_owned(session, interview_id, user)  # someone else's interview: 404, not 409
         raise HTTPException(status.HTTP_409_CONFLICT, "a question is already being generated for this interview")
     try:
-        interview, turns = await service.get_owned_with_history(session, interview_id, user)
+        interview, rows = await service.get_owned_with_turns(session, interview_id, user)
+        turns = service.history(rows)
         position = service.check_can_ask(interview, turns)
     except BaseException:
         await question_stream.release_generation_lock(redis, interview_id, lock)

@@ -64,9 +64,19 @@ async def list_for(session: AsyncSession, user: Principal) -> list[InterviewSumm
     ]
 
 
-async def detail(session: AsyncSession, interview: Interview) -> InterviewDetail:
+async def get_owned_with_turns(
+    session: AsyncSession, interview_id: uuid.UUID, user: Principal
+) -> tuple[Interview, list[Turn]]:
+    """`get_owned` and the interview's questions, answers and evaluations, in one query."""
+    found = await InterviewRepository(session).get_with_turns_for_user(interview_id, user.id)
+    if found is None:
+        raise not_found()
+    return found
+
+
+def detail(interview: Interview, turns: list[Turn]) -> InterviewDetail:
     out: list[QuestionOut] = []
-    for q, answer, evaluation in await InterviewRepository(session).turns(interview.id):
+    for q, answer, evaluation in turns:
         out.append(
             QuestionOut(
                 id=q.id,
@@ -86,18 +96,8 @@ async def detail(session: AsyncSession, interview: Interview) -> InterviewDetail
     )
 
 
-async def get_owned_with_history(
-    session: AsyncSession, interview_id: uuid.UUID, user: Principal
-) -> tuple[Interview, list[PastTurn]]:
-    """`get_owned` and `history` in one query (the question stream waits for this before calling the model)."""
-    found = await InterviewRepository(session).get_with_turns_for_user(interview_id, user.id)
-    if found is None:
-        raise not_found()
-    interview, turns = found
-    return interview, _past_turns(turns)
-
-
-def _past_turns(rows: list[Turn]) -> list[PastTurn]:
+def history(rows: list[Turn]) -> list[PastTurn]:
+    """The turns as the question prompt sees them."""
     turns = []
     for q, answer, evaluation in rows:
         ready = evaluation is not None and evaluation.status == JobStatus.ready

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import responses
-from api.interviews.service import get_owned
+from api.interviews.service import get_owned_with_turns
 from api.reports import service
 from api.reports.schemas import ReportOut
 
@@ -17,4 +17,4 @@ router = APIRouter(tags=["reports"])
 async def get_report(interview_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ReportOut:
     """The report dashboard's data. `status` is `pending` until the evaluator's summary is written (watch for
     `report.ready` on the event stream); per-question detail is available at any time."""
-    return await service.build(session, await get_owned(session, interview_id, user))
+    return await service.build(session, *await get_owned_with_turns(session, interview_id, user))

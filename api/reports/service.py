@@ -13,7 +13,7 @@ from api.interviews.schemas import AnswerOut, EvaluationOut, InterviewOut
 from api.reports.schemas import ExpressionAggregate, ReportOut, ReportQuestion, Speaking, TranscriptSegmentOut
 from core.db.models import ExpressionSample, Interview, JobStatus, Question, TranscriptSegment
 from core.expressions import summarize_expressions
-from core.repositories.interviews import InterviewRepository
+from core.repositories.interviews import InterviewRepository, Turn
 
 DISCLAIMER = {
     "en": "Expression readings are practice feedback from an automated model with limited accuracy. They are not an "
@@ -30,9 +30,8 @@ def _expression_summary(
     return result
 
 
-async def build(session: AsyncSession, interview: Interview) -> ReportOut:
+async def build(session: AsyncSession, interview: Interview, turns: list[Turn]) -> ReportOut:
     repo = InterviewRepository(session)
-    turns = await repo.turns(interview.id)
     questions = [t.question for t in turns]
     report = await repo.report(interview.id)
     segments = (

@@ -3,11 +3,22 @@
 `core.llm.langchain` (ChatOpenAI factory) is a separate import so services without LangChain stay lean.
 """
 
-from core.llm.client import ChatStream, JsonReply, LLMClient, Role, Usage, close_clients, get_llm, role_base_urls
+from core.llm.client import (
+    SDK_RETRYABLE,
+    ChatStream,
+    JsonReply,
+    LLMClient,
+    Role,
+    Usage,
+    close_clients,
+    get_llm,
+    role_base_urls,
+)
 from core.llm.errors import LLMBadOutput, LLMError, LLMRequestError, LLMUnavailable
 from core.llm.health import role_health
 
 __all__ = [
+    "SDK_RETRYABLE",
     "ChatStream",
     "JsonReply",
     "LLMBadOutput",

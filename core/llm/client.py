@@ -39,8 +39,8 @@ M = TypeVar("M", bound=BaseModel)
 # OpenAI chat messages ({"role": ..., "content": ...}); plain dicts are accepted as the SDK's TypedDicts are.
 Messages = Sequence[Mapping[str, Any]] | Sequence[ChatCompletionMessageParam]
 
-# Errors after which another replica may succeed: connection trouble, timeouts, overload, server faults.
-_RETRYABLE: tuple[type[Exception], ...] = (
+# SDK errors after which another replica may succeed: connection trouble, timeouts, overload, server faults.
+SDK_RETRYABLE: tuple[type[Exception], ...] = (
     openai.APIConnectionError,  # includes APITimeoutError
     openai.InternalServerError,  # 5xx, including llama-server's 503 while loading
     openai.RateLimitError,
@@ -143,7 +143,6 @@ class ChatStream:
             produced = False
             replica.inflight += 1
             try:
-                assert replica.stream_http is not None
                 # Leaving this block early (break, error, cancellation) closes the connection mid-response, and
                 # llama-server stops generating and frees the slot.
                 async with replica.stream_http.stream(
@@ -159,19 +158,11 @@ class ChatStream:
                         payload = line[5:].strip()
                         if payload == "[DONE]":
                             break
-                        chunk = _parse_chunk(payload)
-                        self.model = chunk.get("model") or self.model
-                        if usage := chunk.get("usage"):
-                            self.usage = Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0))
-                        for choice in chunk.get("choices") or ():
-                            if reason := choice.get("finish_reason"):
-                                self.finish_reason = reason
-                            delta = (choice.get("delta") or {}).get("content")
-                            if delta:
-                                if not produced:
-                                    produced = True
-                                    self.first_token_s = time.perf_counter() - self.started_at
-                                yield delta
+                        for delta in self._absorb(_parse_chunk(payload)):
+                            if not produced:
+                                produced = True
+                                self.first_token_s = time.perf_counter() - self.started_at
+                            yield delta
                 pool.mark_ok(replica)
                 return
             except (httpx.TransportError, _HTTPStatus) as exc:
@@ -188,6 +179,19 @@ class ChatStream:
                     tried.clear()  # every replica tried once: allow a recovered one again
             finally:
                 replica.inflight -= 1
+
+    def _absorb(self, chunk: dict[str, Any]) -> list[str]:
+        """Record a chunk's model, usage and finish reason; return its text deltas."""
+        self.model = chunk.get("model") or self.model
+        if usage := chunk.get("usage"):
+            self.usage = Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0))
+        deltas = []
+        for choice in chunk.get("choices") or ():
+            if reason := choice.get("finish_reason"):
+                self.finish_reason = reason
+            if delta := (choice.get("delta") or {}).get("content"):
+                deltas.append(delta)
+        return deltas
 
 
 class _HTTPStatus(Exception):
@@ -311,7 +315,7 @@ class LLMClient:
                 )
                 self.pool.mark_ok(replica)
                 return completion, replica, time.perf_counter() - started
-            except _RETRYABLE as exc:
+            except SDK_RETRYABLE as exc:
                 self.pool.mark_failed(replica, _describe(exc))
                 attempts += 1
                 tried.add(replica.root)

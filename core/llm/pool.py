@@ -61,8 +61,8 @@ def stream_http_client(settings: LLMRoleSettings) -> httpx.AsyncClient:
 class Replica:
     root: str
     client: AsyncOpenAI
+    stream_http: httpx.AsyncClient  # streamed chat (see stream_http_client)
     http: Any = None  # the SDK's HTTP client (see sdk_http_client), reused by LangChain's ChatOpenAI
-    stream_http: httpx.AsyncClient | None = None  # streamed chat (see stream_http_client)
     healthy: bool = True  # optimistic until the first probe: a fresh process must not wait for it
     status: str = "unknown"  # ok | loading | down | unknown
     checked_at: float = 0.0
@@ -251,8 +251,7 @@ class ReplicaPool:
             self._refreshing.cancel()
         for replica in self.replicas:
             await replica.client.close()  # closes replica.http too
-            if replica.stream_http is not None:
-                await replica.stream_http.aclose()
+            await replica.stream_http.aclose()
         if self._http is not None:
             await self._http.aclose()
             self._http = None

@@ -70,21 +70,11 @@ class InterviewRepository:
         row = (await self.session.exec(stmt)).one_or_none()
         return (row[0], row[1]) if row else None
 
-    async def turns(self, interview_id: uuid.UUID) -> list[Turn]:
-        """Every question in order with its answer and that answer's evaluation — one query (outer joins)."""
-        stmt = (
-            select(Question, Answer, Evaluation)
-            .join(Answer, col(Answer.question_id) == col(Question.id), isouter=True)
-            .join(Evaluation, col(Evaluation.answer_id) == col(Answer.id), isouter=True)
-            .where(col(Question.interview_id) == interview_id)
-            .order_by(col(Question.position))
-        )
-        return [Turn(q, a, e) for q, a, e in (await self.session.exec(stmt)).all()]
-
     async def get_with_turns_for_user(
         self, interview_id: uuid.UUID, user_id: uuid.UUID
     ) -> tuple[Interview, list[Turn]] | None:
-        """The user's interview and its turns (as `turns`), in one round trip; None when it is not theirs."""
+        """The user's interview and every question in order with its answer and that answer's evaluation, in one
+        round trip (outer joins); None when the interview is not theirs."""
         stmt = (
             select(Interview, Question, Answer, Evaluation)
             .join(Question, col(Question.interview_id) == col(Interview.id), isouter=True)

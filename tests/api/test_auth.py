@@ -84,8 +84,7 @@ async def test_sign_out_and_account_deletion_revoke_the_session_in_every_api_pro
         # A second browser of the same account, cached, then the account is deleted from the first process.
         r = await b2.post("/api/auth/login", json={"email": unique_email, "password": "long enough pw"})
         assert r.status_code == 200 and (await b2.get("/api/interviews")).status_code == 200
-        c = httpx.AsyncClient(base_url=api.base_url, cookies=b2.cookies)
-        async with c:
+        async with httpx.AsyncClient(base_url=api.base_url, cookies=b2.cookies) as c:
             assert (await c.delete("/api/auth/me")).status_code == 204
         assert (await b2.get("/api/interviews")).status_code == 401
         relogin = await b2.post("/api/auth/login", json={"email": unique_email, "password": "long enough pw"})

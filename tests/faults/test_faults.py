@@ -16,6 +16,7 @@ import httpx
 import pytest
 import redis
 
+from launcher.llama import LlamaServer
 from tests.faults.conftest import FaultStack, record
 from tests.faults.helpers import Candidate, Ledger, candidate
 
@@ -77,15 +78,20 @@ async def test_question_model_killed_mid_stream(fault_stack: FaultStack) -> None
     assert lost == {"answers": 0, "evaluations": 0, "transcripts": 0}
 
 
+async def _answer_being_evaluated(c: Candidate, ledger: Ledger, evaluator: LlamaServer) -> None:
+    """Ask the first question and answer it; return once the evaluator is generating that answer's evaluation."""
+    await c.start_interview()
+    q1 = await c.next_question()
+    await wait_until(lambda: not slot_busy(evaluator.base_url), 120, "evaluator idle")
+    assert (await ledger.submit(c, q1, ANSWER)).status_code == 202
+    await wait_until(lambda: slot_busy(evaluator.base_url), 60, "evaluation being generated")
+
+
 async def test_evaluator_killed_mid_job(fault_stack: FaultStack) -> None:
     ledger = Ledger(fault_stack.database_url)
     evaluator = fault_stack.evaluator
     async with candidate(fault_stack.base_url) as c:
-        await c.start_interview()
-        q1 = await c.next_question()
-        await wait_until(lambda: not slot_busy(evaluator.base_url), 120, "evaluator idle")
-        assert (await ledger.submit(c, q1, ANSWER)).status_code == 202
-        await wait_until(lambda: slot_busy(evaluator.base_url), 60, "evaluation being generated")
+        await _answer_being_evaluated(c, ledger, evaluator)
         evaluator.kill()
         try:
             failed = await c.wait_event(lambda e: e.event == "evaluation.failed", 60)
@@ -111,11 +117,7 @@ async def test_worker_sigkilled_mid_job(fault_stack: FaultStack) -> None:
     evaluator = fault_stack.evaluator
     worker = fault_stack.stack.processes["worker-evaluation"]
     async with candidate(fault_stack.base_url) as c:
-        await c.start_interview()
-        q1 = await c.next_question()
-        await wait_until(lambda: not slot_busy(evaluator.base_url), 120, "evaluator idle")
-        assert (await ledger.submit(c, q1, ANSWER)).status_code == 202
-        await wait_until(lambda: slot_busy(evaluator.base_url), 60, "evaluation being generated")
+        await _answer_being_evaluated(c, ledger, evaluator)
         restarts = worker.restarts
         worker.signal_group(signal.SIGKILL)  # the message was taken but never acknowledged
         await wait_until(lambda: worker.restarts > restarts and worker.alive(), 30, "supervisor restart")

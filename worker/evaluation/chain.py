@@ -19,7 +19,7 @@ from langchain_core.output_parsers import JsonOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, ValidationError
 
-from core.llm import LLMBadOutput, LLMClient, LLMRequestError, LLMUnavailable
+from core.llm import SDK_RETRYABLE, LLMBadOutput, LLMClient, LLMRequestError, LLMUnavailable
 from core.llm.langchain import chat_openai_for
 from worker.evaluation.schemas import response_format
 
@@ -79,7 +79,7 @@ async def run_structured(
         parsed = await chain.ainvoke(variables, config={"callbacks": [usage]})
     except OutputParserException:
         raise LLMBadOutput(llm.role, "the reply is not valid JSON") from None
-    except (openai.APIConnectionError, openai.InternalServerError, openai.RateLimitError) as exc:
+    except SDK_RETRYABLE as exc:
         llm.pool.mark_failed(replica, type(exc).__name__)
         raise LLMUnavailable(llm.role, f"{replica.root} failed ({type(exc).__name__})") from exc
     except openai.APIStatusError as exc:
