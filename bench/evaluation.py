@@ -244,7 +244,7 @@ def run() -> list[dict[str, Any]]:
                     "anchor_value": round(rates["1×1"], 1),
                     "ratio": round(rates["2×2"] / rates["1×1"], 3),
                     # With `-t 1` the model server's one core is the limit (prompt processing is compute-bound),
-                    # so more worker processes cannot raise this here; it shows they do not lower it either.
+                    # so more worker processes cannot raise this reliably here (0.88× and 1.21× in two runs).
                     "target": "informational: bounded by the 1-thread model server on this machine",
                     "unit": "evaluations/min",
                 }
