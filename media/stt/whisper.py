@@ -13,6 +13,7 @@ import logging
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,6 +27,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# A faster-whisper (CTranslate2) model directory: what the media server needs at run time. The local launcher (or
+# the media image build) assembles it; both check readiness with `is_ready`.
+MODEL_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.json")
+
+
+def is_ready(model_dir: Path) -> bool:
+    return all((model_dir / name).is_file() for name in MODEL_FILES)
+
+
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
 _model: WhisperModel | None = None
 _model_error: str | None = None
@@ -38,8 +48,6 @@ def _load(settings: Settings) -> WhisperModel:
     with _model_lock:
         if _model is None:
             from faster_whisper import WhisperModel
-
-            from launcher.models_whisper import is_ready
 
             if not is_ready(settings.whisper_model_dir):
                 _model_error = f"model not provisioned in {settings.whisper_model_dir} (run `make provision`)"

@@ -28,13 +28,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.errors import ConfigError
+from core.expressions import DEEPFACE_FILE, EMOTION_LABELS, MANIFEST_FILE
 from core.settings import Settings
 
-EMOTION_LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 DETECT_SIDE = 256  # longer side of the frame the detector sees (640×480 → 256×192)
-# Written by launcher.models_vision (make models / the image build); read here, never written.
-DEEPFACE_FILE = "facial_expression_model_weights.onnx"
-MANIFEST_FILE = "rehearsal-emotion.json"
 
 
 def installed_model(settings: Settings) -> dict[str, Any]:
