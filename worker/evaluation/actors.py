@@ -31,15 +31,9 @@ from core.redis_client import get_async_redis
 from core.repositories import evaluations as eval_repo
 from core.settings import get_settings
 from worker.evaluation import summary
-from worker.evaluation.chain import run_structured
-from worker.evaluation.prompts import (
-    PROMPT_VERSION,
-    delimit_untrusted,
-    evaluation_prompt,
-    language_name,
-)
-from worker.evaluation.retry import backoff_s, classify, failure_reason, is_final, retry_temperature
-from worker.evaluation.schemas import EvaluationOutput
+from worker.evaluation.prompts import PROMPT_VERSION
+from worker.evaluation.retry import backoff_s, classify, failure_reason, is_final
+from worker.evaluation.scoring import AnswerToScore, score_answer
 
 log = logging.getLogger("rehearsal.evaluation")
 
@@ -100,24 +94,17 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
     with log_context(interview_id=ctx.interview_id):
         # 2. Ask the model (no transaction open while it thinks).
         llm = get_llm("evaluator", settings)
-        variables = {
-            "role": ctx.role,
-            "seniority": ctx.seniority,
-            "language_name": language_name(ctx.language),
-            "kind": ctx.question_kind,
-            "question": ctx.question_text,
-            "answer": delimit_untrusted(ctx.answer_text),
-        }
+        item = AnswerToScore(
+            role=ctx.role,
+            seniority=ctx.seniority,
+            language=ctx.language,
+            question_kind=ctx.question_kind,
+            question_text=ctx.question_text,
+            answer_text=ctx.answer_text,
+        )
         error: LLMError | None = None
         try:
-            result = await run_structured(
-                llm,
-                evaluation_prompt(),
-                EvaluationOutput,
-                variables,
-                name="evaluation",
-                temperature=retry_temperature(llm.settings.temperature, bad_outputs),
-            )
+            result = await score_answer(llm, item, bad_outputs=bad_outputs)
         except LLMError as exc:
             error = exc
 
