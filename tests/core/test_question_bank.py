@@ -150,7 +150,7 @@ def _swap(old: str, new: str) -> str:
             _swap(KO_TEXT, "How would you design a cache?"),
             Q + "text: Korean text is not mostly Hangul",
         ),
-        (_swap('"캐시 위치 선택"', '"cache placement"'), Q + "key point: Korean text"),
+        (_swap('"캐시 위치 선택"', '"cache placement"'), Q + "key point: Korean key point has no Hangul"),
         (_swap("seniority = ", "level = "), Q + "missing seniority"),
         (_swap('kind = "technical"', 'kind = "technical"\nfollow_up = true'), "unknown field"),
         (GOOD_KO + "\n[extra]\nx = 1\n", "unexpected top-level keys"),
