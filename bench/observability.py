@@ -1,6 +1,6 @@
 """Cost of the observability layer, measured side by side in one run.
 
-- JSON logging with context ids and redaction (core/logging.py) vs the stdlib's plain formatter on the same record.
+- JSON logging with context ids and redaction (core/logging/) vs the stdlib's plain formatter on the same record.
 - The metrics + request-id middlewares (core/metrics.py) vs the bare ASGI app, per in-process request.
 """
 
