@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -121,3 +122,12 @@ def test_local_urls_follow_their_ports_unless_set(monkeypatch: pytest.MonkeyPatc
     )
     assert explicit.media_url == "http://media:8001"  # another host: set, never derived
     assert role_base_urls("question", explicit) == ["http://llm:8080"]
+
+
+def test_frontend_dev_proxy_defaults_to_the_api_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`npm run dev` proxies /api to REHEARSAL_API_URL, else to a default that must be where the API listens by
+    default (a different API_PORT needs REHEARSAL_API_URL: the launcher does not run Vite)."""
+    vite = (ROOT_DIR / "frontend" / "vite.config.ts").read_text()
+    default = re.search(r"REHEARSAL_API_URL\s*\?\?\s*['\"]([^'\"]+)['\"]", vite)
+    assert default, "vite.config.ts no longer names its API target default"
+    assert default.group(1) == _clean_settings(monkeypatch).api_url
