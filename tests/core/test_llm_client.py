@@ -104,20 +104,22 @@ async def test_two_replicas_share_load_and_survive_one_killed(
     llm = get_llm("evaluator", settings)
     served: dict[str, int] = {}
     done = 0
+    thirty_done = asyncio.Event()
 
     async def one(i: int) -> None:
         nonlocal done
         reply = await grade(llm, f"grade {i}")
         served[reply.replica] = served.get(reply.replica, 0) + 1
         done += 1
+        if done >= 30:
+            thirty_done.set()
 
     await asyncio.gather(*(one(i) for i in range(20)))
     assert served.get(a.base_url, 0) > 0
     assert served.get(b.base_url, 0) > 0
 
     async def killer() -> None:
-        while done < 30:
-            await asyncio.sleep(0.005)
+        await thirty_done.wait()  # mid-run: requests are in flight on both replicas
         a.kill()
 
     semaphore = asyncio.Semaphore(4)
