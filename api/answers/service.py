@@ -31,7 +31,7 @@ async def submit(
         raise Conflict("an answer to this question is already being submitted")
 
     duration = (body.ended_at - body.started_at).total_seconds() if body.started_at and body.ended_at else None
-    timings = [speech_metrics.Timing(s.start_s, s.end_s) for s in await repo.transcripts(interview.id, question.id)]
+    timings = [speech_metrics.Timing(s.start_s, s.end_s) for s in await repo.transcript(question.id)]
     metrics = speech_metrics.compute(body.text, interview.language, duration, timings)
     answer = await repo.answer_for_question(question.id, lock=True)
     now = utcnow()

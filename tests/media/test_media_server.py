@@ -104,7 +104,7 @@ async def test_frames_and_offline_transcript(media_server, make_interview, speec
         assert finals[0]["segment_id"]
         assert 0 <= finals[0]["start_s"] < finals[0]["end_s"]
         async with get_sessionmaker()() as session:
-            rows = await InterviewRepository(session).transcripts(ids["interview_id"], ids["question_id"])
+            rows = await InterviewRepository(session).transcript(ids["question_id"])
             assert rows
             assert rows[0].provider == "whisper"
             assert "alice" in " ".join(r.text for r in rows).lower()
