@@ -18,6 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.answers.endpoints import router as answers_router
 from api.auth.endpoints import router as auth_router
+from api.body_limit import BodyLimitMiddleware
 from api.events.endpoints import router as events_router
 from api.health.endpoints import router as health_router
 from api.interviews.endpoints import router as interviews_router
@@ -29,6 +30,8 @@ from core.redis_client import close_async_redis
 from core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+
+UPLOAD_FRAMING_BYTES = 64 * 1024  # multipart boundaries and part headers around the uploaded résumé
 
 
 @asynccontextmanager
@@ -111,6 +114,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # proxy named in TRUSTED_PROXIES; with none named (the default) every forwarding header is ignored. Here rather
     # than in the server's options, so the app is safe under any ASGI server started without proxy headers.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    # Every route, before any parsing; the résumé upload's limit is its file's (MAX_UPLOAD_BYTES, checked again by
+    # the route) plus multipart framing.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default=settings.max_request_body_bytes,
+        per_path={"/api/uploads/resume": settings.max_upload_bytes + UPLOAD_FRAMING_BYTES},
+    )
     return app
 
 

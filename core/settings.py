@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_text_chars: int = 20_000  # job description / résumé text
     max_upload_bytes: int = 5 * 1024 * 1024  # résumé PDF
+    # Any request body, every route (the résumé upload: MAX_UPLOAD_BYTES + 64 KiB of multipart framing instead).
+    # 1 MiB holds the largest valid JSON body (two 20 000-character texts, every character \u-escaped) twice over.
+    max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_answer_chars: int = 20_000
     sse_max_connections_per_user: int = 8
     frontend_dist: Path = ROOT_DIR / "frontend" / "dist"

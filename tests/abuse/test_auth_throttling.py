@@ -16,7 +16,7 @@ import redis
 from pydantic import ValidationError
 
 from core.settings import Settings
-from launcher.llama import free_port
+from tests.abuse.conftest import model_free_env
 from tests.api.conftest import ApiProcess, start_api
 
 ACCOUNT_LIMIT = 3
@@ -25,23 +25,13 @@ PASSWORD = "throttle password 1"
 
 
 def _env(service_env: dict[str, str], **extra: str) -> dict[str, str]:
-    dead = f"http://127.0.0.1:{free_port()}"  # sign-in needs no model and no media server
-    return {
-        **service_env,
-        "LLM_QUESTION__BASE_URLS": dead,
-        "LLM_EVALUATOR__BASE_URLS": dead,
-        "MEDIA_URL": dead,
-        "LOGIN_RATE_LIMIT": str(ACCOUNT_LIMIT),
-        "LOGIN_RATE_LIMIT_PER_ADDRESS": str(ADDRESS_LIMIT),
-        **extra,
-    }
+    limits = {"LOGIN_RATE_LIMIT": str(ACCOUNT_LIMIT), "LOGIN_RATE_LIMIT_PER_ADDRESS": str(ADDRESS_LIMIT)}
+    return model_free_env(service_env, **limits, **extra)
 
 
 @pytest.fixture(scope="module")
 def direct_api(service_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
-    env = _env(service_env)
-    env.pop("TRUSTED_PROXIES", None)  # the default: no proxy is trusted
-    server = start_api(env, tmp_path_factory.mktemp("api-direct"))
+    server = start_api(_env(service_env), tmp_path_factory.mktemp("api-direct"))  # default: no proxy trusted
     yield server
     server.stop()
 
