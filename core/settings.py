@@ -163,6 +163,10 @@ class Settings(BaseSettings):
     media_jpeg_quality: int = 80
     media_max_peers: int = 16
     media_status_poll_s: float = 5.0  # how often a live peer checks that its interview is still active
+    # Deadline for an offer's negotiation and session start (past it: 503, nothing installed); the API waits 5 s
+    # more. And how long after its answer a peer may take to connect before it is closed.
+    media_offer_timeout_s: float = Field(default=15.0, gt=0)
+    media_connect_timeout_s: float = Field(default=30.0, gt=0)
 
     # --- privacy --------------------------------------------------------------------------------------------
     retention_days: int = 90  # interviews older than this are deleted by the retention job; 0 = keep
