@@ -96,6 +96,9 @@ class EvaluationFailed(_Event):
     answer_id: uuid.UUID
     reason: str
     final: bool  # False while retries remain
+    # Why, for the UI to translate: "timeout" (the evaluator stopped answering: a busy machine), "unavailable",
+    # "bad_output". None from publishers that do not classify.
+    error_code: str | None = None
 
 
 class ReportReady(_Event):

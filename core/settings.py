@@ -50,7 +50,7 @@ class EvaluatorRoleSettings(LLMRoleSettings):
 
     temperature: float = 0.1
     max_tokens: int = 900
-    read_timeout_s: float = 300.0
+    read_timeout_s: float = 300.0  # a reply not back by then is retried once, then fails ("timeout")
 
 
 def _ip_networks(value: object) -> object:

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import httpx
 import openai
 from langchain_core.callbacks import UsageMetadataCallbackHandler
 from langchain_core.exceptions import OutputParserException
@@ -24,6 +25,8 @@ from core.llm.langchain import chat_openai_for
 from worker.evaluation.schemas import response_format
 
 M = TypeVar("M", bound=BaseModel)
+# The SDK's retryable errors, and httpx's own (raised raw if a connection fails while a reply is being read).
+_UNAVAILABLE: tuple[type[Exception], ...] = (*SDK_RETRYABLE, httpx.TransportError)
 
 
 @dataclass
@@ -79,7 +82,11 @@ async def run_structured(
         parsed = await chain.ainvoke(variables, config={"callbacks": [usage]})
     except OutputParserException:
         raise LLMBadOutput(llm.role, "the reply is not valid JSON") from None
-    except SDK_RETRYABLE as exc:
+    except (openai.APITimeoutError, httpx.TimeoutException) as exc:  # retried as a "timeout" (retry.py): bounded
+        llm.pool.mark_failed(replica, type(exc).__name__)
+        silence = llm.settings.read_timeout_s
+        raise LLMUnavailable(llm.role, f"{replica.root} sent nothing for {silence:g} s") from exc
+    except _UNAVAILABLE as exc:
         llm.pool.mark_failed(replica, type(exc).__name__)
         raise LLMUnavailable(llm.role, f"{replica.root} failed ({type(exc).__name__})") from exc
     except openai.APIStatusError as exc:
