@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -19,9 +17,8 @@ from aiortc import RTCConfiguration, RTCPeerConnection
 
 from core.db.engine import get_sessionmaker
 from core.db.models import Interview, InterviewStatus
-from tests.conftest import ROOT
 from tests.media.client import FaceVideoTrack, SpeechAudioTrack, connect, offer_sdp, wait_connected
-from tests.media.conftest import free_port, token_for
+from tests.media.conftest import free_port, media_process, token_for
 
 pytestmark = pytest.mark.slow
 
@@ -145,41 +142,19 @@ async def test_peer_that_never_connects_is_closed(media_server, make_interview) 
 def slow_stun_media_server(service_env: dict[str, str]) -> Iterator[str]:
     """A media server whose STUN server never answers (a black-holed UDP port): gathering outlasts the offer
     deadline, as with an unreachable STUN/TURN server in production."""
-    blackhole = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    blackhole.bind(("127.0.0.1", 0))
-    port = free_port()
-    env = {
-        **service_env,
-        "MEDIA_HOST": "127.0.0.1",
-        "MEDIA_PORT": str(port),
-        "MEDIA_HOST_ADDRESSES": "127.0.0.1",
-        "ICE_SERVERS": f"stun:127.0.0.1:{blackhole.getsockname()[1]}",
-        "MEDIA_OFFER_TIMEOUT_S": "2",
-        "STT_PROVIDER": "deepgram",  # never reached: no session starts here
-        "DEEPGRAM_API_KEY": "not-used",
-        "DEEPGRAM_BASE_URL": f"ws://127.0.0.1:{free_port()}",
-    }
-    proc = subprocess.Popen([sys.executable, "-m", "media"], cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, f"media server exited with {proc.returncode}"
-            try:
-                httpx.get(f"{url}/health", timeout=5)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "media server did not start"
-                time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        blackhole.close()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as blackhole:
+        blackhole.bind(("127.0.0.1", 0))
+        env = {
+            **service_env,
+            "MEDIA_HOST_ADDRESSES": "127.0.0.1",
+            "ICE_SERVERS": f"stun:127.0.0.1:{blackhole.getsockname()[1]}",
+            "MEDIA_OFFER_TIMEOUT_S": "2",
+            "STT_PROVIDER": "deepgram",  # never reached: no session starts here
+            "DEEPGRAM_API_KEY": "not-used",
+            "DEEPGRAM_BASE_URL": f"ws://127.0.0.1:{free_port()}",
+        }
+        with media_process(env, lambda health: True) as (url, _pid):
+            yield url
 
 
 async def test_offer_past_its_deadline_installs_nothing(slow_stun_media_server: str, make_interview) -> None:
