@@ -14,9 +14,11 @@ from fastapi.staticfiles import StaticFiles
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.answers.endpoints import router as answers_router
 from api.auth.endpoints import router as auth_router
+from api.body_limit import BodyLimitMiddleware
 from api.errors import install_handlers
 from api.events.endpoints import router as events_router
 from api.health.endpoints import router as health_router
@@ -29,6 +31,8 @@ from core.redis_client import close_async_redis
 from core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+
+UPLOAD_FRAMING_BYTES = 64 * 1024  # multipart boundaries and part headers around the uploaded résumé
 
 
 @asynccontextmanager
@@ -108,6 +112,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(api)
     _mount_frontend(app, settings.frontend_dist)
+    # The client address (sign-in throttling, logs) comes from X-Forwarded-For only when the connecting peer is a
+    # proxy named in TRUSTED_PROXIES; with none named (the default) every forwarding header is ignored. Here rather
+    # than in the server's options, so the app is safe under any ASGI server started without proxy headers.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    # Every route, before any parsing; the résumé upload's limit is its file's (MAX_UPLOAD_BYTES, checked again by
+    # the route) plus multipart framing.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default=settings.max_request_body_bytes,
+        per_path={"/api/uploads/resume": settings.max_upload_bytes + UPLOAD_FRAMING_BYTES},
+    )
     return app
 
 

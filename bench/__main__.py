@@ -2,7 +2,11 @@
 
 Each module (`bench/<name>.py`, exposing `run() -> list[dict]`) runs in its own subprocess, one after the other:
 memory is returned between modules, a crash or a hang is reported as a failed row instead of ending the run, and
-no module's servers can outlive it (the subprocess gets its own process group, killed on timeout).
+no process a module starts outlives it or this runner, whatever ends them (see `ModuleProcess`).
+
+Every module runs, even on a slow or busy machine: the runner measures the machine's speed against the development
+machine's and exports `BENCH_SCALE` (≤ 1), by which modules shorten their loops (`bench._support.scaled`); it is
+lowered further when earlier modules ran late. Fewer iterations, never a skipped module.
 
     python -m bench                      # all modules
     python -m bench --only llm,api       # some
@@ -13,15 +17,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import datetime as dt
+import functools
+import hashlib
 import json
 import math
 import os
 import platform
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -31,13 +40,17 @@ OUT_DIR = ROOT / "docs" / "benchmarks"
 # Cheap and independent first; the ones that start the whole product last.
 ORDER = ("observability", "llm", "api", "evaluation", "vision", "media", "load", "cold_start")
 MODULE_TIMEOUT_S = {"default": 300.0, "vision": 360.0, "media": 360.0}
-TOTAL_BUDGET_S = 15 * 60
+TOTAL_BUDGET_S = 15 * 60  # what a full run should take; a slow machine gets fewer iterations, not skipped modules
+MIN_SCALE = 0.2
+# Seconds the calibration workload takes on the development machine (2 shared cores, idle), best of 3.
+CALIBRATION_REFERENCE_S = 0.12
 MARKER = "@@BENCH-ROWS@@"
 FIELDS = ("benchmark", "metric", "value", "anchor", "anchor_value", "ratio", "target", "unit")
 
 _CHILD = f"""
 import json, sys, importlib
-rows = importlib.import_module("bench." + sys.argv[1]).run()
+name = sys.argv[1]
+rows = importlib.import_module(name if "." in name else "bench." + name).run()
 print({MARKER!r} + json.dumps(rows, ensure_ascii=False, default=float), flush=True)
 """
 
@@ -64,33 +77,137 @@ def _failed(module: str, message: str, seconds: float) -> dict[str, Any]:
     }
 
 
-def run_module(module: str, timeout_s: float) -> list[dict[str, Any]]:
-    started = time.monotonic()
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, module],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group: a timeout kills the servers it started too
-    )
-    try:
-        out, err = proc.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return [_failed(module, f"timed out after {timeout_s:.0f} s", time.monotonic() - started)]
-    finally:
-        # Anything the module left behind in its group (a server it forgot to stop) goes now.
+def calibrate() -> float:
+    """The machine's speed relative to the development machine: the best of three runs of a fixed CPU workload.
+    1.0 (or more) = as fast; 0.5 = half as fast (a busy machine counts as a slow one)."""
+    payload = bytes(range(256)) * 4096  # 1 MiB
+    best = math.inf
+    for _ in range(3):
+        started = time.perf_counter()
+        for _ in range(64):
+            hashlib.sha256(payload).digest()
+        best = min(best, time.perf_counter() - started)
+    return CALIBRATION_REFERENCE_S / best
+
+
+class ModuleProcess:
+    """One module's subprocess, and every process it starts — in its own session or not, daemonised or not.
+
+    Where the machine allows it (root, or unprivileged user namespaces), the module runs in its own PID namespace
+    (`unshare --pid --fork --kill-child`): when the namespace's first process dies, the kernel kills every process
+    in it. That first process dies with this runner whatever signal ends it, SIGKILL included (PR_SET_PDEATHSIG).
+    Elsewhere this runner is a child subreaper: orphans of the module are re-parented to it instead of init, so
+    `stop` finds and kills them among its descendants; SIGTERM/SIGINT/SIGHUP end the runner through `stop` too.
+    Output goes to files, not pipes: a leftover process holding a pipe cannot hang the runner."""
+
+    def __init__(self, module: str, env: dict[str, str]) -> None:
+        self.stdout = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [*_isolation(), sys.executable, "-c", _CHILD, module],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.stdout,
+            stderr=self.stderr,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,  # one prctl call via libc loaded beforehand; this runner has one thread
+        )
+
+    def wait(self, timeout_s: float) -> int:
+        return self.proc.wait(timeout_s)
+
+    def output(self) -> tuple[str, str]:
+        texts = []
+        for fh in (self.stdout, self.stderr):
+            fh.seek(0)
+            texts.append(fh.read().decode(errors="replace"))
+        return texts[0], texts[1]
+
+    def stop(self) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        kill_descendants()
+        self.proc.wait()
+        self.stdout.close()
+        self.stderr.close()
+
+
+def kill_descendants(grace_s: float = 10.0) -> None:
+    """SIGKILL every living descendant of this process (orphans included: it is their subreaper) and reap them."""
+    import psutil
+
+    me = psutil.Process()
+    for _ in range(3):  # a dying parent may re-parent its children to us meanwhile: look again
+        procs = me.children(recursive=True)
+        if not procs:
+            return
+        for proc in procs:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                proc.kill()
+        psutil.wait_procs(procs, timeout=grace_s)
+
+
+_PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+
+
+def _prctl(option: int, value: int) -> None:
+    if _LIBC is not None:
+        _LIBC.prctl(option, value, 0, 0, 0)
+
+
+def _die_with_parent() -> None:
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+@functools.cache
+def _isolation() -> list[str]:
+    """The `unshare` prefix that works here, or [] (BENCH_PID_NAMESPACE=0 forces the subreaper alone)."""
+    cmd = ["unshare", "--pid", "--fork", "--kill-child"]
+    if shutil.which("unshare") is None or os.environ.get("BENCH_PID_NAMESPACE") == "0":
+        return []
+    for prefix in (cmd, [*cmd[:1], "--user", "--map-root-user", *cmd[1:]]):
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            if subprocess.run([*prefix, "true"], capture_output=True, timeout=10).returncode == 0:
+                return prefix
+    return []
+
+
+class _Stopped(Exception):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise _Stopped(signum)
+
+
+def run_module(module: str, timeout_s: float, scale: float = 1.0) -> list[dict[str, Any]]:
+    started = time.monotonic()
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        BENCH_SCALE=f"{scale:.3f}",
+    )
+    child = ModuleProcess(module, env)
+    try:
+        try:
+            returncode = child.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            return [_failed(module, f"timed out after {timeout_s:.0f} s", time.monotonic() - started)]
+        text, err = child.output()
+    finally:
+        child.stop()  # the module's leftovers (a server it forgot to stop) go now, timed out or not
     seconds = time.monotonic() - started
-    text = out.decode(errors="replace")
     payload = next((line[len(MARKER) :] for line in text.splitlines() if line.startswith(MARKER)), None)
-    if proc.returncode != 0 or payload is None:
-        tail = err.decode(errors="replace").strip().splitlines()
-        return [_failed(module, " | ".join(tail[-3:]) or f"exit code {proc.returncode}", seconds)]
+    if returncode != 0 or payload is None:
+        tail = err.strip().splitlines()
+        return [_failed(module, " | ".join(tail[-3:]) or f"exit code {returncode}", seconds)]
     rows: list[dict[str, Any]] = json.loads(payload)
     for row in rows:
         row["module"] = module
@@ -228,31 +345,45 @@ def render_markdown(rows: list[dict[str, Any]], info: dict[str, Any], modules: d
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0] if __doc__ else "")
-    parser.add_argument("--only", default="", help="comma-separated module names (default: all)")
+    parser.add_argument(
+        "--only", default="", help="comma-separated module names (default: all); a dotted name is imported as is"
+    )
     parser.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks/")
+    parser.add_argument("--timeout", type=float, default=None, help="seconds per module (default: per module)")
     args = parser.parse_args(argv)
     available = discover()
     modules = [m.strip() for m in args.only.split(",") if m.strip()] or available
-    unknown = [m for m in modules if m not in available]
+    unknown = [m for m in modules if m not in available and "." not in m]
     if unknown:
         parser.error(f"unknown module(s): {', '.join(unknown)} (available: {', '.join(available)})")
 
-    deadline = time.monotonic() + TOTAL_BUDGET_S
+    _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, _on_signal)
+    speed = calibrate()
+    print(f"bench: machine speed {speed:.2f}× the development machine's", file=sys.stderr, flush=True)
+    run_started = time.monotonic()
     rows: list[dict[str, Any]] = []
     durations: dict[str, float] = {}
-    for module in modules:
-        left = deadline - time.monotonic()
-        if left < 30:
-            rows.append(_failed(module, "skipped: the 15-minute budget of `make bench` was used up", 0.0))
-            continue
-        timeout = min(MODULE_TIMEOUT_S.get(module, MODULE_TIMEOUT_S["default"]), left)
-        print(f"bench: {module} …", file=sys.stderr, flush=True)
-        started = time.monotonic()
-        got = run_module(module, timeout)
-        durations[module] = time.monotonic() - started
-        status = "failed" if any(r["status"] == "FAIL" and r["metric"] == "run" for r in got) else "done"
-        print(f"bench: {module} {status} in {durations[module]:.0f} s", file=sys.stderr, flush=True)
-        rows.extend(got)
+    try:
+        for n, module in enumerate(modules):
+            # Behind schedule (modules so far took longer than their share of the budget): scale down the rest.
+            share_used = (time.monotonic() - run_started) / TOTAL_BUDGET_S
+            share_planned = n / len(modules)
+            scale = max(MIN_SCALE, min(1.0, speed, (1 - share_used) / max(1e-9, 1 - share_planned)))
+            timeout = args.timeout or MODULE_TIMEOUT_S.get(module, MODULE_TIMEOUT_S["default"])
+            print(f"bench: {module} (scale {scale:.2f}) …", file=sys.stderr, flush=True)
+            started = time.monotonic()
+            got = run_module(module, timeout, scale)
+            durations[module] = time.monotonic() - started
+            failed = [r for r in got if r["status"] == "FAIL" and r["metric"] == "run"]
+            status = f"failed ({failed[0]['error']})" if failed else "done"
+            print(f"bench: {module} {status} in {durations[module]:.0f} s", file=sys.stderr, flush=True)
+            rows.extend(got)
+    except _Stopped as stopped:
+        kill_descendants()
+        print(f"bench: stopped by {stopped}; every module process is gone", file=sys.stderr, flush=True)
+        return 128 + stopped.signum
 
     info = machine()
     print(render_text(rows))

@@ -35,6 +35,13 @@ INTERVIEW: dict[str, Any] = {
 }
 
 
+def scaled(n: float, minimum: float = 1) -> int:
+    """`n` iterations (or seconds) scaled by BENCH_SCALE, which `python -m bench` sets below 1 on a machine slower
+    or busier than the development machine: fewer iterations, so every module still completes."""
+    scale = float(os.environ.get("BENCH_SCALE", "1") or 1)
+    return max(int(minimum), round(n * min(1.0, max(0.0, scale))))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

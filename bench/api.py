@@ -35,7 +35,16 @@ from typing import Any
 
 import httpx
 
-from bench._support import INTERVIEW, bench_llama, private_services, row, signed_up, sse_events, start_api
+from bench._support import (
+    INTERVIEW,
+    bench_llama,
+    private_services,
+    row,
+    scaled,
+    signed_up,
+    sse_events,
+    start_api,
+)
 
 CONCURRENCY = (1, 4, 8)
 
@@ -197,7 +206,7 @@ async def _measure(api_url: str, llama_url: str) -> list[dict[str, Any]]:
             for name, scenario in SCENARIOS.items():
                 for concurrency in CONCURRENCY:
                     results: dict[str, list[tuple[float, float]]] = {"direct": [], "api": []}
-                    for n in range(scenario.rounds):
+                    for n in range(scaled(scenario.rounds)):
                         for path in ["direct", "api"] if n % 2 == 0 else ["api", "direct"]:
                             results[path] += await _round(paths[path], name, concurrency)
                     rows += _rows(f"api.question_stream.{name}.c{concurrency}", scenario, results)

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from bench._support import bench_llama
+from bench._support import bench_llama, scaled
 from core.settings import Settings
 from launcher.llama import LlamaServer
 from launcher.models_llm import smollm2_model
@@ -105,7 +105,7 @@ async def _measure(server: LlamaServer, settings: Settings) -> list[dict[str, An
             c_ttft: list[float] = []
             d_tps: list[float] = []
             c_tps: list[float] = []
-            for _ in range(ROUNDS):
+            for _ in range(scaled(ROUNDS)):
                 t, tps = await _round(lambda: _direct(http, server.base_url), concurrency)
                 d_ttft += t
                 d_tps.append(tps)

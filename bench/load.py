@@ -40,13 +40,14 @@ from bench._support import (
     percentile,
     private_services,
     row,
+    scaled,
     signed_up,
     start_api,
 )
 from bench._support import sse_events as _sse_events
 
 CANDIDATES = 20
-DURATION_S = 60.0
+DURATION_S = float(scaled(60, minimum=15))
 THINK_S = 1.0  # a candidate's page refreshes its reads about once a second
 IDLE_SSE = 200
 SSE_PER_USER = 8  # the product's default SSE_MAX_CONNECTIONS_PER_USER

@@ -14,12 +14,13 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
+from bench._support import scaled
 from core.logging import build_handler, log_context
 from core.logging.http import RequestIdMiddleware
 from core.metrics import HttpMetrics, MetricsMiddleware
 
-N_LOG = 20_000
-N_REQ = 20_000
+N_LOG = scaled(20_000, minimum=2_000)
+N_REQ = scaled(20_000, minimum=2_000)
 
 
 def _log_rate(handler: logging.Handler) -> float:

@@ -31,14 +31,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench._support import seed_interviews
+from bench._support import scaled, seed_interviews
 
 ROOT = Path(__file__).resolve().parent.parent
 DEEPFACE_HOME = ROOT / "var" / "deepface"
-ROUNDS = 5
+ROUNDS = scaled(5)
 PROJECT_PER_ROUND = 20
 STOCK_PER_ROUND = 4
-E2E_FRAMES = 30
+E2E_FRAMES = scaled(30, minimum=5)
 TARGET_FPS = 8.0
 TARGET_RATIO = 2.5
 TARGET_RSS_MIB = 300.0

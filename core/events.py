@@ -96,6 +96,9 @@ class EvaluationFailed(_Event):
     answer_id: uuid.UUID
     reason: str
     final: bool  # False while retries remain
+    # Why, for the UI to translate: "timeout" (the evaluator stopped answering: a busy machine), "unavailable",
+    # "bad_output". None from publishers that do not classify.
+    error_code: str | None = None
 
 
 class ReportReady(_Event):
@@ -170,27 +173,31 @@ class StreamedEvent(BaseModel):
     data: dict[str, Any]
 
 
-async def stream_position(client: aioredis.Redis, interview_id: uuid.UUID) -> str:
-    """The id of the interview's latest event ("0-0" when none): subscribing from here misses nothing published
-    after this call returned."""
+async def start_position(client: aioredis.Redis, interview_id: uuid.UUID, last_event_id: str | None) -> str:
+    """Where a subscription starts: right after `last_event_id`, or at the live tail (what is published from now on)
+    when it is None or past the end of the stream — events get ids from the clock, so a client waiting for an id
+    that does not exist yet would hear nothing, possibly for ever. `last_event_id` must pass `parse_stream_id`."""
     key = stream_key(interview_id)
+    # Resolved once, so events published between this and the first XREAD are never skipped.
     info: Any = await client.xinfo_stream(key) if await client.exists(key) else None
     last: Any = (info["last-generated-id"] if info else "0-0") or "0-0"
-    return last.decode() if isinstance(last, bytes) else str(last)
+    tail = last.decode() if isinstance(last, bytes) else str(last)
+    if last_event_id is None or parse_stream_id(last_event_id) > parse_stream_id(tail):
+        return tail
+    return last_event_id
 
 
 async def subscribe(
     client: aioredis.Redis,
     interview_id: uuid.UUID,
     *,
-    last_event_id: str | None = None,
+    after: str,
     block_ms: int = 10_000,
 ) -> AsyncIterator[StreamedEvent | None]:
-    """Yield events after `last_event_id` (or only new ones), forever. Yields None after each idle `block_ms`
-    so the caller can send a keep-alive and notice a disconnected client."""
+    """Yield events after the stream id `after` (from `start_position`), forever. Yields None after each idle
+    `block_ms` so the caller can send a keep-alive and notice a disconnected client."""
     key = stream_key(interview_id)
-    # Resolved once, so events published between two XREADs are never skipped.
-    cursor = last_event_id or await stream_position(client, interview_id)
+    cursor = after
     while True:
         batch: Any = await client.xread({key: cursor}, block=block_ms, count=200)
         if not batch:
@@ -205,3 +212,17 @@ async def subscribe(
                 etype = raw_type.decode() if isinstance(raw_type, bytes) else str(raw_type)
                 data = EVENT_ADAPTER.validate_json(raw_data).model_dump(mode="json")
                 yield StreamedEvent(id=eid, type=etype, data=data)
+
+
+STREAM_ID_PART_MAX = 2**64 - 1  # Redis Streams: milliseconds and sequence are each an unsigned 64-bit integer
+
+
+def parse_stream_id(value: str) -> tuple[int, int]:
+    """`<ms>-<seq>` as Redis Streams accept it, or ValueError (which Redis would answer with "Invalid stream ID")."""
+    ms, sep, seq = value.partition("-")
+    if not sep or not (ms.isascii() and ms.isdigit() and seq.isascii() and seq.isdigit()):
+        raise ValueError("a stream id is <milliseconds>-<sequence>, both decimal")
+    parts = int(ms), int(seq)
+    if max(parts) > STREAM_ID_PART_MAX:
+        raise ValueError("a stream id's milliseconds and sequence are each at most 2^64-1")
+    return parts

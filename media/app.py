@@ -25,13 +25,12 @@ from core.db.models import Interview, InterviewStatus
 from core.media_tokens import MediaGrant, MediaTokenError, verify
 from core.redis_client import close_async_redis
 from core.settings import Settings, get_settings
+from core.signaling import MAX_SDP_CHARS, media_sections_problem
 from media.ice_ports import restrict_udp_ports
-from media.session import MediaSession
+from media.session import MediaSession, close_connection
 from media.sink import stt_state
 
 log = logging.getLogger(__name__)
-
-MAX_SDP_CHARS = 64_000
 
 
 class OfferIn(BaseModel):
@@ -71,7 +70,11 @@ def restrict_host_addresses(addresses: list[str]) -> None:
 
 
 def check_offer(sdp: str) -> None:
-    """Reject garbage and offers without a microphone before a peer connection is ever made."""
+    """Reject garbage, offers with other or more tracks than a microphone and a camera, and offers without a
+    microphone, before a peer connection is ever made."""
+    problem = media_sections_problem(sdp)
+    if problem is not None:
+        raise HTTPException(400, problem)
     try:
         parsed = SessionDescription.parse(sdp)
     except Exception:
@@ -83,18 +86,35 @@ def check_offer(sdp: str) -> None:
 
 
 class PeerRegistry:
-    """One live peer per interview: a new offer replaces (and closes) the previous connection."""
+    """One live peer per interview: a new offer replaces (and closes) the previous connection. Also counts every
+    peer connection this server made that is not closed yet, installed or not (`live_connections`)."""
 
     def __init__(self) -> None:
         self.sessions: dict[uuid.UUID, MediaSession] = {}
         self._locks: dict[uuid.UUID, asyncio.Lock] = {}
+        self._connections: set[RTCPeerConnection] = set()
+        self._watchers: set[asyncio.Task[None]] = set()
 
     def lock(self, interview_id: uuid.UUID) -> asyncio.Lock:
         return self._locks.setdefault(interview_id, asyncio.Lock())
 
+    def new_connection(self, settings: Settings) -> RTCPeerConnection:
+        pc = RTCPeerConnection(rtc_configuration(settings))
+        self._connections.add(pc)
+        return pc
+
+    def live_connections(self) -> int:
+        self._connections = {pc for pc in self._connections if pc.connectionState != "closed"}
+        return len(self._connections)
+
     async def replace(self, session: MediaSession) -> None:
         old = self.sessions.get(session.interview_id)
         self.sessions[session.interview_id] = session
+        # Forgotten as soon as it closes, whatever closes it.
+        watcher = asyncio.create_task(session.wait_closed(), name=f"media-{session.id}-forget")
+        self._watchers.add(watcher)
+        watcher.add_done_callback(self._watchers.discard)
+        watcher.add_done_callback(lambda _: self.forget(session))
         if old is not None:
             await old.close("replaced by a new connection")
 
@@ -108,6 +128,7 @@ class PeerRegistry:
     async def close_all(self) -> None:
         await asyncio.gather(*(s.close("server shutting down") for s in list(self.sessions.values())))
         self.sessions.clear()
+        await asyncio.gather(*(close_connection(pc) for pc in list(self._connections)))
 
 
 async def _load_interview(grant: MediaGrant) -> Interview:
@@ -165,34 +186,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if grant.interview_id not in registry.sessions and len(registry.sessions) >= settings.media_max_peers:
             raise HTTPException(503, "the media server is at capacity; try again shortly")
 
+        # One deadline for negotiation and start-up: past it the offer installs nothing (503), so a slow ICE
+        # gathering (an unreachable STUN/TURN server) or a huge offer cannot hold the caller or leave a peer behind.
+        # The API waits a little longer than this (MEDIA_OFFER_TIMEOUT_S + 5 s).
+        deadline = asyncio.get_running_loop().time() + settings.media_offer_timeout_s
+        too_slow = HTTPException(
+            503, f"negotiating the offer took longer than {settings.media_offer_timeout_s:g} s; try again"
+        )
         async with registry.lock(grant.interview_id):
-            pc = RTCPeerConnection(rtc_configuration(settings))
+            pc = registry.new_connection(settings)
             session = MediaSession(
                 settings, grant, pc, voice=interview.consent_voice, camera=grant.camera and interview.consent_camera
             )
             try:
-                await pc.setRemoteDescription(RTCSessionDescription(sdp=body.sdp, type="offer"))
-                answer = await pc.createAnswer()
-                await pc.setLocalDescription(answer)
+                async with asyncio.timeout_at(deadline):
+                    await pc.setRemoteDescription(RTCSessionDescription(sdp=body.sdp, type="offer"))
+                    answer = await pc.createAnswer()
+                    await pc.setLocalDescription(answer)
+            except TimeoutError:
+                await close_connection(pc)
+                log.warning("offer not negotiated within %.0f s", settings.media_offer_timeout_s)
+                raise too_slow from None
             except Exception as exc:
-                await pc.close()
+                await close_connection(pc)
                 log.info("offer rejected: %s", type(exc).__name__)
                 raise HTTPException(400, f"cannot negotiate this offer: {exc}") from None
             await registry.replace(session)
             try:
-                await session.start()
-            except Exception:
+                async with asyncio.timeout_at(deadline):
+                    await session.start()
+            except BaseException as exc:
                 await session.close("could not start")
                 registry.forget(session)
+                if isinstance(exc, TimeoutError):
+                    raise too_slow from None
                 raise
 
-        def forget(_: asyncio.Task[None]) -> None:
-            registry.forget(session)
-
-        watcher = asyncio.create_task(session.wait_closed(), name=f"media-{session.id}-forget")
-        background.add(watcher)
-        watcher.add_done_callback(background.discard)
-        watcher.add_done_callback(forget)
         local = pc.localDescription
         return AnswerOut(sdp=local.sdp, type="answer")
 
@@ -210,7 +239,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {
             "status": "ok" if ok else "degraded",
             "stt": {"provider": provider, "status": status},
-            "peers": len(registry.sessions),
+            "peers": len(registry.sessions),  # installed sessions, one per interview at most
+            "peer_connections": registry.live_connections(),  # every peer connection not closed yet
             "tasks": len(asyncio.all_tasks()),
         }
 

@@ -43,6 +43,13 @@ def encode_jpeg(frame: av.VideoFrame, quality: int) -> bytes:
     return buf.getvalue()
 
 
+async def close_connection(pc: RTCPeerConnection, timeout_s: float = 10.0) -> None:
+    """Close a peer connection, possibly half-negotiated; bounded, so a stuck transport cannot hold the caller."""
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(timeout_s):
+            await pc.close()
+
+
 class MediaSession:
     def __init__(
         self, settings: Settings, grant: MediaGrant, pc: RTCPeerConnection, *, voice: bool, camera: bool
@@ -97,6 +104,7 @@ class MediaSession:
             sink.provider = self.stt.name
             await self.stt.start()
         self._spawn(self._watch_interview(), "watch")
+        self._spawn(self._expect_connection(), "connect-deadline")
 
     @property
     def closed(self) -> bool:
@@ -175,6 +183,12 @@ class MediaSession:
                 self._spawn_close("interview finished")
                 return
 
+    async def _expect_connection(self) -> None:
+        """An answer nobody applies (the tab closed, the caller gave up) must not keep a peer for ever."""
+        await asyncio.sleep(self.settings.media_connect_timeout_s)
+        if self.pc.connectionState != "connected":
+            self._spawn_close(f"not connected {self.settings.media_connect_timeout_s:g} s after the answer")
+
     # --- teardown ------------------------------------------------------------------------------------------
     async def close(self, reason: str) -> None:
         if self._closing:
@@ -191,8 +205,7 @@ class MediaSession:
             if self.stt is not None:
                 await self.stt.close()  # finalise: the candidate's last words are transcribed and stored
             await self.questions.stop()
-            with contextlib.suppress(Exception):
-                await self.pc.close()
+            await close_connection(self.pc)
         finally:
             self._closed.set()
 

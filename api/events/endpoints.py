@@ -10,22 +10,31 @@ from typing import Annotated
 import redis.asyncio as aioredis
 from fastapi import APIRouter, Header, HTTPException, Request, status
 from fastapi.responses import StreamingResponse
+from pydantic import AfterValidator
 
 from api.deps import CurrentUser, RedisDep, SessionDep, SettingsDep
 from api.errors import responses
 from api.interviews.service import get_owned
 from api.sse import SSE_HEADERS, comment, frame
-from core.events import stream_position, subscribe
+from core.events import parse_stream_id, start_position, subscribe
 
 router = APIRouter(tags=["events"])
 
 _DOC = """Server-Sent Events for one interview. Each event's name is its type (`question.token`,
 `transcript.partial`, `transcript.final`, `expression.sample`, `evaluation.pending|ready|failed`, `report.ready`,
 `service.status`, …), its data the JSON fields defined in `core/events.py`, and its id a stream position: reconnect
-with `Last-Event-ID` to receive exactly what was missed. The first line is the comment `: connected`: every event
-published after it arrives. A comment line is sent every 10 s while idle."""
+with `Last-Event-ID` to receive exactly what was missed (`0-0`: everything kept). An id past the end of the stream
+(never sent by this server) resumes at the live tail: what happens from now on. An id that is not a stream position
+(`<ms>-<seq>`, each at most 2^64-1) is a 422. The first line, the comment `: connected`, is sent once the
+subscription is in place: anything published after it is delivered. A comment line is sent every 10 s while idle."""
 
 _STREAM_ID = r"^\d{1,20}-\d{1,20}$"
+
+
+def _stream_id(value: str | None) -> str | None:
+    if value is not None:
+        parse_stream_id(value)  # ValueError: a 422 naming the header
+    return value
 
 
 def _conn_key(user_id: uuid.UUID) -> str:
@@ -36,9 +45,9 @@ async def _events(
     request: Request, redis: aioredis.Redis, interview_id: uuid.UUID, last_event_id: str | None, counter: str
 ) -> AsyncIterator[bytes]:
     try:
-        cursor = last_event_id or await stream_position(redis, interview_id)
-        yield comment("connected")  # a promise: whatever is published from now on will be delivered
-        async for event in subscribe(redis, interview_id, last_event_id=cursor, block_ms=10_000):
+        after = await start_position(redis, interview_id, last_event_id)
+        yield comment("connected")
+        async for event in subscribe(redis, interview_id, after=after, block_ms=10_000):
             if await request.is_disconnected():
                 break
             yield comment() if event is None else frame(event.type, event.data, event.id)
@@ -61,7 +70,7 @@ async def interview_events(
     session: SessionDep,
     redis: RedisDep,
     settings: SettingsDep,
-    last_event_id: Annotated[str | None, Header(pattern=_STREAM_ID)] = None,
+    last_event_id: Annotated[str | None, Header(pattern=_STREAM_ID), AfterValidator(_stream_id)] = None,
 ) -> StreamingResponse:
     await get_owned(session, interview_id, user)
     await session.close()

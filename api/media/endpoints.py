@@ -17,10 +17,9 @@ from api.errors import responses
 from api.interviews.service import get_owned
 from core import media_tokens
 from core.db.models import InterviewStatus
+from core.signaling import MAX_SDP_CHARS, media_sections_problem
 
 router = APIRouter(tags=["media"])
-
-MAX_SDP_BYTES = 64 * 1024
 
 
 class IceServer(BaseModel):
@@ -38,7 +37,7 @@ class MediaTokenOut(BaseModel):
 
 
 class OfferIn(BaseModel):
-    sdp: str = Field(min_length=1, max_length=MAX_SDP_BYTES)
+    sdp: str = Field(min_length=1, max_length=MAX_SDP_CHARS)
     type: str = Field(pattern="^offer$")
     token: str = Field(min_length=1, max_length=2048)
 
@@ -91,9 +90,16 @@ async def media_offer(body: OfferIn, request: Request, user: CurrentUser, settin
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from None
     if grant.user_id != user.id:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this media token belongs to another account")
+    problem = media_sections_problem(body.sdp)  # the media server checks too; refused here without a round trip
+    if problem is not None:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, problem)
+    # The media server answers within MEDIA_OFFER_TIMEOUT_S (or installs nothing): wait a little longer than that.
+    timeout = httpx.Timeout(settings.media_offer_timeout_s + 5.0, connect=3.0)
     try:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=3.0)) as client:
+        async with httpx.AsyncClient(timeout=timeout) as client:
             upstream = await client.post(f"{settings.media_url}/offer", json=body.model_dump())
+    except httpx.TimeoutException:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the media server did not answer in time") from None
     except httpx.HTTPError:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the media server is unavailable") from None
     if upstream.status_code >= 500:

@@ -99,9 +99,10 @@ class EvaluationRepository:
 def retry_counters(evaluation: Evaluation, revision: int) -> dict[str, int]:
     """Failed attempts so far for this revision, by kind (kept in model_meta so they survive redelivery)."""
     meta = evaluation.model_meta or {}
+    kinds = ("bad_output", "unavailable", "timeout")  # worker/evaluation/retry.py's failure kinds
     if meta.get("revision") != revision:
-        return {"bad_output": 0, "unavailable": 0}
-    return {"bad_output": int(meta.get("bad_output", 0)), "unavailable": int(meta.get("unavailable", 0))}
+        return dict.fromkeys(kinds, 0)
+    return {kind: int(meta.get(kind, 0)) for kind in kinds}
 
 
 def start_attempt(evaluation: Evaluation, revision: int) -> None:

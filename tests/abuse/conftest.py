@@ -73,6 +73,23 @@ def abuse_api(
     assert not (leaked := leaked_secrets(abuse_log)), f"logged: {leaked}"
 
 
+def model_free_env(service_env: dict[str, str], **extra: str) -> dict[str, str]:
+    """An API environment for what needs neither a model nor the media server (limits, sign-in): nothing listens
+    at their URLs, and the API reports them down and serves the rest."""
+    dead = f"http://127.0.0.1:{free_port()}"
+    env = {**service_env, "LLM_QUESTION__BASE_URLS": dead, "LLM_EVALUATOR__BASE_URLS": dead, "MEDIA_URL": dead}
+    env.pop("TRUSTED_PROXIES", None)
+    return {**env, **extra}
+
+
+@pytest.fixture(scope="session")
+def plain_api(service_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
+    """An API with the default limits (request body, upload) and no model behind it."""
+    server = start_api(model_free_env(service_env), tmp_path_factory.mktemp("plain-api"))
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 async def make_user(abuse_api: ApiProcess) -> AsyncIterator[object]:
     clients: list[httpx.AsyncClient] = []

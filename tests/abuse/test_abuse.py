@@ -130,6 +130,13 @@ async def test_oversize_and_malformed_bodies(abuse_api: ApiProcess, make_user: A
     assert bad_type.status_code == 422
     forged = await c.post("/api/media/offer", json={"sdp": "v=0", "type": "offer", "token": token[:-2] + "zz"})
     assert forged.status_code == 401
+    # More tracks than one microphone and one camera, or other kinds: refused by the API itself (no media server
+    # runs here: a proxied offer would be a 503).
+    section = "m={} 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=sendrecv\r\n"
+    for kinds, words in ((("audio", "video", "video"), "2 video"), (("audio", "application"), "application")):
+        sdp = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n" + "".join(section.format(k) for k in kinds)
+        r = await c.post("/api/media/offer", json={"sdp": sdp, "type": "offer", "token": token})
+        assert r.status_code == 400 and words in r.json()["detail"], r.text
     # The API is still fine afterwards.
     assert (await httpx.AsyncClient(base_url=base).get("/api/auth/me")).status_code == 401
     assert (await c.get(f"/api/interviews/{iid}")).status_code == 200

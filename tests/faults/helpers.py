@@ -1,4 +1,9 @@
-"""What a candidate does (over HTTP + SSE, like the browser) and the ledger that proves nothing acknowledged is lost."""
+"""What a candidate does (over HTTP + SSE, like the browser) and the ledger that proves nothing acknowledged is lost.
+
+Waits here are stall deadlines: they fail after a period with NO sign of progress (a new live event, the evaluator
+generating, an evaluation row changing), not after a fixed total time measured on an idle machine. On a loaded
+machine the work is slower but keeps moving, so the wait goes on; a real hang still fails within one period.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,14 +53,17 @@ class Candidate:
     def seen(self, event: str) -> list[SseEvent]:
         return [e for e in self.events if e.event == event]
 
-    async def wait_event(self, predicate: Any, timeout_s: float) -> SseEvent:
-        deadline = time.monotonic() + timeout_s
+    async def wait_event(self, predicate: Any, stall_s: float, busy: Callable[[], bool] | None = None) -> SseEvent:
+        """The first event matching `predicate`; fails after `stall_s` with no new event and `busy()` false."""
+        deadline, seen = time.monotonic() + stall_s, len(self.events)
         while time.monotonic() < deadline:
             for ev in self.events:
                 if predicate(ev):
                     return ev
             await asyncio.sleep(0.2)
-        raise AssertionError(f"event not seen within {timeout_s:.0f} s; saw {[e.event for e in self.events]}")
+            if len(self.events) > seen or (busy is not None and await asyncio.to_thread(busy)):
+                deadline, seen = time.monotonic() + stall_s, len(self.events)
+        raise AssertionError(f"event not seen, no progress for {stall_s:.0f} s; saw {[e.event for e in self.events]}")
 
     async def ask(self) -> list[SseEvent]:
         """Stream the next question; retries (like the UI's "ask again") while the API itself is unreachable."""
@@ -126,14 +134,17 @@ class Ledger:
             found = {str(s) for (s,) in conn.execute("SELECT id FROM transcript_segments WHERE id = ANY(%s)", [segs])}
         return answers, evals, found
 
-    async def settle(self, timeout_s: float = 240.0) -> None:
-        """Wait until every acknowledged answer's evaluation has finished (ready or failed) for its revision."""
-        deadline = time.monotonic() + timeout_s
+    async def settle(self, stall_s: float = 240.0, busy: Callable[[], bool] | None = None) -> None:
+        """Wait until every acknowledged answer's evaluation has finished (ready or failed) for its revision, as
+        long as evaluations keep moving (a row changes, or `busy()`: the evaluator is generating)."""
+        deadline, last = time.monotonic() + stall_s, None
         while time.monotonic() < deadline:
             _, evals, _ = await asyncio.to_thread(self._query)
             if all(evals.get(a, ("pending", 0))[0] != "pending" for a in self.answers):
                 return
             await asyncio.sleep(1.0)
+            if evals != last or (busy is not None and await asyncio.to_thread(busy)):
+                deadline, last = time.monotonic() + stall_s, evals
 
     async def lost(self) -> dict[str, int]:
         answers, evals, found = await asyncio.to_thread(self._query)

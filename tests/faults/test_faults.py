@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import signal
 import subprocess
 import time
@@ -16,6 +17,7 @@ import httpx
 import pytest
 import redis
 
+from core.settings import Settings
 from launcher.llama import LlamaServer
 from tests.faults.conftest import FaultStack, record
 from tests.faults.helpers import Candidate, Ledger, candidate
@@ -31,6 +33,19 @@ def slot_busy(url: str) -> bool:
         return any(s["is_processing"] for s in httpx.get(f"{url}/slots", timeout=2).json())
     except (httpx.HTTPError, ValueError):
         return False
+
+
+# The media server's own bound on flushing the last transcripts when a peer goes away (the fault stack's default).
+STT_CLOSE_TIMEOUT_S = Settings.model_fields["stt_close_timeout_s"].default
+
+
+def media_idle(url: str) -> bool:
+    """No session and no peer connection left on the media server (its STT flushed and closed)."""
+    try:
+        health = httpx.get(f"{url}/health", timeout=5).json()
+    except httpx.HTTPError:
+        return False
+    return bool(health["peers"] == 0 and health.get("peer_connections", 0) == 0)
 
 
 async def wait_until(predicate: object, timeout_s: float, what: str) -> None:
@@ -99,8 +114,9 @@ async def test_evaluator_killed_mid_job(fault_stack: FaultStack) -> None:
         finally:
             evaluator.start()
             evaluator.wait_healthy(60)
-        await c.wait_event(lambda e: e.event == "evaluation.ready", 240)
-        await ledger.settle()
+        generating = functools.partial(slot_busy, evaluator.base_url)
+        await c.wait_event(lambda e: e.event == "evaluation.ready", 240, busy=generating)
+        await ledger.settle(busy=generating)
         lost = await ledger.lost()
     record(
         "evaluator SIGKILLed mid-job",
@@ -121,8 +137,9 @@ async def test_worker_sigkilled_mid_job(fault_stack: FaultStack) -> None:
         restarts = worker.restarts
         worker.signal_group(signal.SIGKILL)  # the message was taken but never acknowledged
         await wait_until(lambda: worker.restarts > restarts and worker.alive(), 30, "supervisor restart")
-        await c.wait_event(lambda e: e.event == "evaluation.ready", 240)
-        await ledger.settle()
+        generating = functools.partial(slot_busy, evaluator.base_url)
+        await c.wait_event(lambda e: e.event == "evaluation.ready", 240, busy=generating)
+        await ledger.settle(busy=generating)
         lost = await ledger.lost()
     record(
         "evaluation worker SIGKILLed mid-job",
@@ -173,7 +190,7 @@ async def test_postgres_and_redis_restarted_under_load(fault_stack: FaultStack) 
         # Back to normal: a read and a new question work again.
         assert (await c1.client.get(f"/api/interviews/{c1.interview_id}")).status_code == 200
         await c1.next_question()
-        await ledger.settle(300)
+        await ledger.settle(busy=functools.partial(slot_busy, fault_stack.evaluator.base_url))
         lost = await ledger.lost()
     errors = {k: v for k, v in statuses.items() if k not in ("200", "202")}
     record(
@@ -215,13 +232,14 @@ async def test_media_peer_dropped_mid_answer(fault_stack: FaultStack, speech_wav
             await c.wait_event(lambda e: e.event == "transcript.final", 90)  # mid-answer: one sentence done
         finally:
             await pc.close()  # the peer goes away while the candidate is still speaking
-        await asyncio.sleep(5)  # the media server flushes what it already heard (STT_CLOSE_TIMEOUT_S)
+        # The media server flushes what it already heard, then closes the session: wait for that, not a clock.
+        await wait_until(lambda: media_idle(fault_stack.media_url), STT_CLOSE_TIMEOUT_S + 60, "media session closed")
         ledger.note_transcripts(c)
         spoken = " ".join(e.data["text"] for e in c.seen("transcript.final"))
         # The UI then submits what was transcribed (or typed) as the answer.
         assert (await ledger.submit(c, q1, spoken or ANSWER)).status_code == 202
         token2 = (await c.client.post(f"/api/interviews/{c.interview_id}/media-token")).status_code
-        await ledger.settle()
+        await ledger.settle(busy=functools.partial(slot_busy, fault_stack.evaluator.base_url))
         lost = await ledger.lost()
     statuses = sorted({f"{e.data['service']}:{e.data['state']}" for e in c.seen("service.status")})
     record(

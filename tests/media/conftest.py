@@ -3,6 +3,7 @@ created directly in the database, and media tokens issued like the API does."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -63,14 +65,40 @@ def _pin_client_ice() -> None:
     restrict_host_addresses(["127.0.0.1"])
 
 
+@contextlib.contextmanager
+def media_process(env: dict[str, str], ready: Callable[[dict[str, Any]], bool]) -> Iterator[tuple[str, int]]:
+    """`python -m media` on a free port with `env`; yields (URL, pid) once `/health` satisfies `ready`, then stops
+    it."""
+    port = free_port()
+    env = {**env, "MEDIA_HOST": "127.0.0.1", "MEDIA_PORT": str(port)}
+    proc = subprocess.Popen([sys.executable, "-m", "media"], cwd=ROOT, env=env)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"media server exited with {proc.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if ready(httpx.get(f"{base_url}/health", timeout=2).json()):
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("media server did not become ready")
+            time.sleep(0.3)
+        yield base_url, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 @pytest.fixture(scope="session")
 def media_server(service_env: dict[str, str], whisper_dir: Path) -> Iterator[dict[str, object]]:
-    port = free_port()
     env = dict(service_env)
     env.update(
         {
-            "MEDIA_HOST": "127.0.0.1",
-            "MEDIA_PORT": str(port),
             "MEDIA_HOST_ADDRESSES": "127.0.0.1",
             "STT_PROVIDER": "whisper",
             "WHISPER_MODEL_DIR": str(whisper_dir),
@@ -79,30 +107,8 @@ def media_server(service_env: dict[str, str], whisper_dir: Path) -> Iterator[dic
         }
     )
     env.pop("DEEPGRAM_API_KEY", None)
-    proc = subprocess.Popen([sys.executable, "-m", "media"], cwd=ROOT, env=env)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"media server exited with {proc.returncode}")
-            try:
-                health = httpx.get(f"{base_url}/health", timeout=2).json()
-                if health["stt"]["status"] == "ready":
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("media server did not become ready")
-            time.sleep(0.3)
-        yield {"url": base_url, "pid": proc.pid}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with media_process(env, lambda health: health["stt"]["status"] == "ready") as (base_url, pid):
+        yield {"url": base_url, "pid": pid}
 
 
 InterviewFactory = Callable[..., Awaitable[dict[str, uuid.UUID]]]

@@ -166,6 +166,7 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
                 answer_id=answer_id,
                 reason=reason,
                 final=final,
+                error_code=kind,
             ),
         )
         if not final:

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import httpx
 import openai
 from langchain_core.callbacks import UsageMetadataCallbackHandler
 from langchain_core.exceptions import OutputParserException
@@ -19,7 +20,7 @@ from langchain_core.output_parsers import JsonOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, ValidationError
 
-from core.llm import LLMBadOutput, LLMClient
+from core.llm import LLMBadOutput, LLMClient, LLMUnavailable
 from core.llm.attempts import SDK_RETRYABLE, Attempts, response_format
 from core.llm.langchain import chat_openai_for
 
@@ -78,6 +79,12 @@ async def run_structured(
                 parsed = await (prompt | model | parser).ainvoke(variables, config={"callbacks": [usage]})
             except OutputParserException:
                 raise LLMBadOutput(llm.role, "the reply is not valid JSON") from None
+            except (openai.APITimeoutError, httpx.TimeoutException) as exc:
+                # Not retried on another replica here: a reply slower than the read timeout is retried by the actor's
+                # policy ("timeout" in retry.py: once), so the same work never restarts more often than it says.
+                llm.pool.mark_failed(replica, type(exc).__name__)
+                silence = llm.settings.read_timeout_s
+                raise LLMUnavailable(llm.role, f"{replica.root} sent nothing for {silence:g} s") from exc
             except openai.LengthFinishReasonError:
                 raise LLMBadOutput(
                     llm.role, "the reply was cut off at the token limit before the JSON was complete"

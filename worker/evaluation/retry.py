@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import httpx
+import openai
+
 from core.llm import LLMError, LLMRequestError, LLMUnavailable
 
 UNAVAILABLE_MAX_RETRIES = 32  # 1+2+4+8+16 s, then 30 s each: ≈ 15 min of a model server being down
+# A reply that did not come within the evaluator's read timeout (LLM_EVALUATOR__READ_TIMEOUT_S: a stuck server, or
+# a machine so busy that the whole reply takes longer) is asked for once more, then the evaluation fails with
+# error_code "timeout": the same work is never started more than 1 + TIMEOUT_MAX_RETRIES times because of timeouts
+# (before: retried as "unavailable", up to 32 times — 16–18 minutes for one answer on a busy machine).
+TIMEOUT_MAX_RETRIES = 1
 UNAVAILABLE_MAX_BACKOFF_S = 30.0
 BAD_OUTPUT_MAX_BACKOFF_S = 8.0
 
 
 def backoff_s(kind: str, failures: int) -> float:
-    if kind == "unavailable":
+    if kind in ("unavailable", "timeout"):
         return min(UNAVAILABLE_MAX_BACKOFF_S, 2.0 ** (failures - 1))
     return min(BAD_OUTPUT_MAX_BACKOFF_S, 0.5 * 2.0 ** (failures - 1))
 
 
 def is_final(kind: str, failures: int, max_retries: int) -> bool:
-    limit = UNAVAILABLE_MAX_RETRIES if kind == "unavailable" else max_retries
-    return failures > limit
+    limits = {"unavailable": UNAVAILABLE_MAX_RETRIES, "timeout": TIMEOUT_MAX_RETRIES}
+    return failures > limits.get(kind, max_retries)
 
 
 def retry_temperature(base: float, bad_outputs: int) -> float:
@@ -27,11 +35,17 @@ def retry_temperature(base: float, bad_outputs: int) -> float:
 
 
 def classify(exc: LLMError) -> str:
-    return "unavailable" if isinstance(exc, LLMUnavailable) else "bad_output"
+    """The failure kind, also the `error_code` the candidate's UI gets: "timeout" | "unavailable" | "bad_output"."""
+    if isinstance(exc, LLMUnavailable):
+        timed_out = isinstance(exc.__cause__, openai.APITimeoutError | httpx.TimeoutException)
+        return "timeout" if timed_out else "unavailable"
+    return "bad_output"
 
 
 def failure_reason(exc: LLMError) -> str:
     """A message for the candidate and the row: what went wrong, never the model's raw text or the answer."""
+    if classify(exc) == "timeout":
+        return f"the evaluator model stopped answering (the machine may be busy): {exc.message}"
     if isinstance(exc, LLMUnavailable):
         return f"the evaluator model is unavailable: {exc.message}"
     if isinstance(exc, LLMRequestError):
