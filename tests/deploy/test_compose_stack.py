@@ -217,7 +217,7 @@ def test_compose_builds_the_images_the_test_built(stack: Stack) -> None:
 
 
 @pytest.mark.parametrize("service", sorted(IMPORTS))
-def test_every_module_imports_inside_its_own_image(stack: Stack, service: str) -> None:
+def test_every_module_imports_inside_its_own_image(project_images: ProjectImages, service: str) -> None:
     """Each runtime image imports every module of its own packages with only what it contains."""
     packages = ", ".join(repr(p) for p in IMPORTS[service])
     script = (
@@ -229,13 +229,13 @@ def test_every_module_imports_inside_its_own_image(stack: Stack, service: str) -
         "print('ok')\n"
     )
     result = docker(
-        "run", "--rm", "--network", "none", stack.images.image(service), "python", "-c", script, check=False
+        "run", "--rm", "--network", "none", project_images.image(service), "python", "-c", script, check=False
     )
     assert result.returncode == 0 and "ok" in result.stdout, result.stderr[-3000:]
 
 
-def test_images_run_as_non_root_without_a_toolchain(stack: Stack) -> None:
-    for b in stack.images.builds.values():
+def test_images_run_as_non_root_without_a_toolchain(project_images: ProjectImages) -> None:
+    for b in project_images.builds.values():
         assert b.user not in ("", "0", "root"), f"{b.image} runs as root"
         probe = docker(
             "run",
@@ -462,3 +462,21 @@ async def test_down_then_up_keeps_every_record(live: Stack) -> None:
         iid, qids = live.kept["restart"]
         detail = (await c.get(f"/api/interviews/{iid}")).json()
         assert {q["id"] for q in detail["questions"] if q.get("answer")} >= set(qids)
+
+
+# --- forwarding headers (issue 18): last, because it uses up this host's sign-in budget ----------------------
+
+
+async def test_a_forged_forwarded_for_does_not_change_the_client_address(live: Stack) -> None:
+    """nginx replaces X-Forwarded-For with the connecting peer and the API believes only nginx: rotating a forged
+    header does not buy new sign-in attempts (compose.test.yaml sets LOGIN_RATE_LIMIT_PER_ADDRESS=5)."""
+    async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as c:
+        statuses = []
+        for i in range(6):
+            r = await c.post(
+                "/api/auth/login",
+                json={"email": f"nobody-{i}@example.com", "password": "not the password 1"},
+                headers={"X-Forwarded-For": f"203.0.113.{i + 1}", "X-Real-IP": f"203.0.113.{i + 1}"},
+            )
+            statuses.append(r.status_code)
+    assert statuses == [401] * 5 + [429], statuses
