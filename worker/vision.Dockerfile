@@ -44,6 +44,6 @@ ENV PATH=/opt/venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 PYTHONDONTWRITEB
     WORKER_METRICS_PORT=9191 dramatiq_prom_db=/var/lib/rehearsal/prometheus
 USER app
 EXPOSE 9191
-HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=4 \
+HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=4 \
   CMD ["python", "-m", "core.healthcheck", "worker", "vision"]
 CMD ["python", "-m", "worker", "vision"]
