@@ -122,8 +122,12 @@ def stack(project_images: ProjectImages, pytestconfig: pytest.Config) -> Iterato
 
 
 def _dump_logs(s: Stack) -> None:
+    """Shown with the failure: the last log lines and the healthcheck history of every container."""
     logs = s.compose("logs", "--no-color", "--tail", "40", check=False)
-    print(logs.stdout[-20000:])  # shown with the failure
+    print(logs.stdout[-20000:])
+    for row in s.ps():
+        health = docker("inspect", "--format", "{{json .State.Health}}", row["Name"], check=False).stdout
+        print(row["Name"], row.get("State"), health[-1500:])
 
 
 def _figures(s: Stack) -> list[str]:
