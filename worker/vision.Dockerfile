@@ -37,6 +37,8 @@ COPY --from=build /opt/deepface /opt/deepface
 WORKDIR /app
 COPY core/ core/
 COPY worker/ worker/
+# Bytecode compiled once here: the code is read-only at run time, and every healthcheck starts an interpreter.
+RUN python -m compileall -q core worker
 ENV PATH=/opt/venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     ENVIRONMENT=production LOG_FORMAT=json VAR_DIR=/var/lib/rehearsal \
     DEEPFACE_HOME=/opt/deepface DEEPFACE_BACKEND_ENGINE=onnx VISION_WEIGHTS=fer \

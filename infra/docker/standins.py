@@ -80,14 +80,15 @@ def _node_home() -> Path:
 
 
 def _cpython_tar(dest: Path) -> None:
-    """The interpreter and standard library only: no site-packages (pip comes from ensurepip), no tests."""
+    """The interpreter and standard library (with its bytecode, as in the official image) only: no site-packages
+    (pip comes from ensurepip), no tests."""
     home = _python_home()
     skip = {"lib/python3.11/site-packages", "lib/python3.11/test", "lib/python3.11/idlelib", "lib/python3.11/tkinter"}
 
     def keep(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
         rel = info.name.split("/", 1)[1] if "/" in info.name else ""
-        if any(rel == s or rel.startswith(s + "/") for s in skip) or "__pycache__" in rel:
-            return None
+        if any(rel == s or rel.startswith(s + "/") for s in skip) or ".opt-" in rel:
+            return None  # keep the plain bytecode: without it every interpreter start compiles the stdlib again
         if rel.startswith("lib/python3.11/config-") and rel.endswith(".a"):
             return None  # the static libpython: only for embedding
         info.uid = info.gid = 0
