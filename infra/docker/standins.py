@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import os
 import re
 import shutil
@@ -119,6 +120,18 @@ def _node_tar(dest: Path) -> None:
         )
 
 
+def _python_facts() -> str:
+    """What goes into the tarball, and from which interpreter."""
+    home = _python_home() / "bin" / "python3.11"
+    version = subprocess.run([str(home), "-VV"], check=True, capture_output=True, text=True).stdout
+    return inspect.getsource(_cpython_tar) + version
+
+
+def _node_facts() -> str:
+    version = subprocess.run(["node", "--version"], check=True, capture_output=True, text=True).stdout
+    return inspect.getsource(_node_tar) + version
+
+
 def _copy(src: Path, dest: Path) -> None:
     shutil.copy2(src, dest)
 
@@ -143,18 +156,14 @@ STANDINS: tuple[Standin, ...] = (
         PYTHON,
         "python.Dockerfile",
         generate=lambda ctx: _cpython_tar(ctx / "cpython.tar"),
-        facts=lambda: (
-            subprocess.run(
-                [str(_python_home() / "bin" / "python3.11"), "-VV"], check=True, capture_output=True, text=True
-            ).stdout
-        ),
+        facts=_python_facts,
     ),
     Standin(
         "node:20-bookworm-slim",
         "rehearsal-standin/node:20-bookworm-slim",
         "node.Dockerfile",
         generate=lambda ctx: _node_tar(ctx / "node.tar"),
-        facts=lambda: subprocess.run(["node", "--version"], check=True, capture_output=True, text=True).stdout,
+        facts=_node_facts,
     ),
     Standin(
         "nginxinc/nginx-unprivileged:1.27-alpine",
