@@ -11,9 +11,11 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # Base + the `vision` group only: no FastAPI, no LangChain. `fer` is installed without its (TensorFlow)
 # dependencies, only for the weights file it ships.
-COPY pyproject.toml infra/docker/deps.py ./
+# deps.py keeps its repository path: it finds pyproject.toml two directories above itself.
+COPY pyproject.toml ./
+COPY infra/docker/deps.py infra/docker/
 COPY requirements/constraints.txt requirements/no-deps.txt requirements/
-RUN python deps.py vision > /tmp/requirements.txt \
+RUN python infra/docker/deps.py vision > /tmp/requirements.txt \
  && pip install -c requirements/constraints.txt -r /tmp/requirements.txt \
  && pip install --no-deps "$(grep -E '^fer==' requirements/no-deps.txt)"
 COPY core/ core/
@@ -35,6 +37,8 @@ COPY --from=build /opt/deepface /opt/deepface
 WORKDIR /app
 COPY core/ core/
 COPY worker/ worker/
+# Bytecode compiled once here: the code is read-only at run time, and every healthcheck starts an interpreter.
+RUN python -m compileall -q core worker
 ENV PATH=/opt/venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     ENVIRONMENT=production LOG_FORMAT=json VAR_DIR=/var/lib/rehearsal \
     DEEPFACE_HOME=/opt/deepface DEEPFACE_BACKEND_ENGINE=onnx VISION_WEIGHTS=fer \
@@ -42,6 +46,6 @@ ENV PATH=/opt/venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 PYTHONDONTWRITEB
     WORKER_METRICS_PORT=9191 dramatiq_prom_db=/var/lib/rehearsal/prometheus
 USER app
 EXPOSE 9191
-HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=4 \
+HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=4 \
   CMD ["python", "-m", "core.healthcheck", "worker", "vision"]
 CMD ["python", "-m", "worker", "vision"]
