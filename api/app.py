@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.answers.endpoints import router as answers_router
 from api.auth.endpoints import router as auth_router
@@ -106,6 +107,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(api)
     _mount_frontend(app, settings.frontend_dist)
+    # The client address (sign-in throttling, logs) comes from X-Forwarded-For only when the connecting peer is a
+    # proxy named in TRUSTED_PROXIES; with none named (the default) every forwarding header is ignored. Here rather
+    # than in the server's options, so the app is safe under any ASGI server started without proxy headers.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
 
 

@@ -6,6 +6,7 @@ Every field is documented in `.env.example` with its default (a test keeps the t
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -52,6 +53,21 @@ class EvaluatorRoleSettings(LLMRoleSettings):
     read_timeout_s: float = 300.0
 
 
+def _ip_networks(value: object) -> object:
+    """Each entry as a normalised network ("10.0.0.1" → "10.0.0.1/32"): a typo fails at start-up, instead of being
+    silently compared as a literal by the proxy-headers middleware."""
+    items = _split_csv(value)
+    if not isinstance(items, list):
+        return items
+    networks = []
+    for item in items:
+        try:
+            networks.append(str(ipaddress.ip_network(str(item).strip(), strict=False)))
+        except ValueError:
+            raise ValueError(f"TRUSTED_PROXIES: {item!r} is not an IP address or CIDR network") from None
+    return networks
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=ROOT_DIR / ".env",
@@ -78,8 +94,12 @@ class Settings(BaseSettings):
     session_ttl_s: int = 7 * 24 * 3600
     session_cache_ttl_s: int = Field(default=300, ge=1)  # Redis cache of session → user (revocation is immediate)
     cookie_secure: bool = False
-    login_rate_limit: int = 10  # failed sign-ins per email+IP per window
+    login_rate_limit: int = Field(default=10, ge=1)  # sign-in failures per account per window, from any address
+    login_rate_limit_per_address: int = Field(default=50, ge=1)  # failures per client address, over all accounts
     login_rate_window_s: int = 300
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or CIDRs, comma-separated). Empty = none:
+    # the client address is the connecting peer's. compose.yaml names the frontend (nginx) network.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_text_chars: int = 20_000  # job description / résumé text
     max_upload_bytes: int = 5 * 1024 * 1024  # résumé PDF
     max_answer_chars: int = 20_000
@@ -145,6 +165,7 @@ class Settings(BaseSettings):
     retention_days: int = 90  # interviews older than this are deleted by the retention job; 0 = keep
 
     _split = field_validator("ice_servers", "media_host_addresses", mode="before")(_split_csv)
+    _networks = field_validator("trusted_proxies", mode="before")(_ip_networks)
 
     @field_validator("llama_server_bin", "deepgram_api_key", mode="before")
     @classmethod

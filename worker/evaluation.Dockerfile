@@ -10,9 +10,11 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # Base + the `worker` group only: no FastAPI, no DeepFace/OpenCV.
-COPY pyproject.toml infra/docker/deps.py ./
+# deps.py keeps its repository path: it finds pyproject.toml two directories above itself.
+COPY pyproject.toml ./
+COPY infra/docker/deps.py infra/docker/
 COPY requirements/constraints.txt requirements/
-RUN python deps.py worker > /tmp/requirements.txt \
+RUN python infra/docker/deps.py worker > /tmp/requirements.txt \
  && pip install -c requirements/constraints.txt -r /tmp/requirements.txt
 
 FROM ${PYTHON_IMAGE} AS runtime

@@ -11,9 +11,11 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # Base + the `vision` group only: no FastAPI, no LangChain. `fer` is installed without its (TensorFlow)
 # dependencies, only for the weights file it ships.
-COPY pyproject.toml infra/docker/deps.py ./
+# deps.py keeps its repository path: it finds pyproject.toml two directories above itself.
+COPY pyproject.toml ./
+COPY infra/docker/deps.py infra/docker/
 COPY requirements/constraints.txt requirements/no-deps.txt requirements/
-RUN python deps.py vision > /tmp/requirements.txt \
+RUN python infra/docker/deps.py vision > /tmp/requirements.txt \
  && pip install -c requirements/constraints.txt -r /tmp/requirements.txt \
  && pip install --no-deps "$(grep -E '^fer==' requirements/no-deps.txt)"
 COPY core/ core/

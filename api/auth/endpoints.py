@@ -28,6 +28,7 @@ def _set_cookie(response: Response, token: str, settings: Settings) -> None:
 
 
 def _client_ip(request: Request) -> str:
+    # The connecting peer, or what a proxy named in TRUSTED_PROXIES forwarded (api/app.py): never a header alone.
     return request.client.host if request.client else "unknown"
 
 
@@ -49,16 +50,15 @@ async def sign_in(
 ) -> UserOut:
     ip = _client_ip(request)
     try:
-        await service.check_rate_limit(redis, settings, body.email, ip)
+        await service.reserve_attempt(redis, settings, body.email, ip)
     except service.RateLimited as exc:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": str(exc.retry_after_s)}
         ) from None
     user = await service.authenticate(session, body.email, body.password)
     if user is None:
-        await service.record_failure(redis, settings, body.email, ip)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong email or password")
-    await service.clear_failures(redis, body.email, ip)
+    await service.attempt_succeeded(redis, body.email, ip)
     token = await service.open_session(session, user, settings)
     await session.commit()
     _set_cookie(response, token, settings)

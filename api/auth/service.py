@@ -73,27 +73,43 @@ async def open_session(session: AsyncSession, user: User, settings: Settings) ->
     return token
 
 
-def _limit_key(email: str, client_ip: str) -> str:
-    digest = hashlib.sha256(f"{email.lower()}|{client_ip}".encode()).hexdigest()[:32]  # no emails in Redis keys
-    return f"rehearsal:login-failures:{digest}"
+def _limit_keys(email: str, client_ip: str) -> tuple[str, str]:
+    """The account's budget (whatever address the guesses come from) and the address's (whatever account)."""
+    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]  # no emails in Redis keys
+    address = hashlib.sha256(client_ip.encode()).hexdigest()[:32]
+    return f"rehearsal:login-failures:account:{account}", f"rehearsal:login-failures:address:{address}"
 
 
-async def check_rate_limit(client: aioredis.Redis, settings: Settings, email: str, client_ip: str) -> None:
-    key = _limit_key(email, client_ip)
-    failures = int(await client.get(key) or 0)
-    if failures >= settings.login_rate_limit:
-        ttl = await client.ttl(key)
-        raise RateLimited(max(int(ttl), 1))
-
-
-async def record_failure(client: aioredis.Redis, settings: Settings, email: str, client_ip: str) -> None:
-    key = _limit_key(email, client_ip)
+async def reserve_attempt(client: aioredis.Redis, settings: Settings, email: str, client_ip: str) -> None:
+    """Count this attempt against both budgets before the password is checked, so parallel guesses cannot all slip
+    in before the first failure is recorded; raise RateLimited once either budget is spent. A successful sign-in
+    gives its attempt back (`attempt_succeeded`)."""
+    account_key, address_key = _limit_keys(email, client_ip)
     async with client.pipeline(transaction=True) as pipe:
-        # The window starts at the first failure (SET NX EX, not EXPIRE NX: that needs Redis 7).
-        pipe.set(key, 0, ex=settings.login_rate_window_s, nx=True)
-        pipe.incr(key)
+        # The window starts at the first attempt (SET NX EX, not EXPIRE NX: that needs Redis 7).
+        for key in (account_key, address_key):
+            pipe.set(key, 0, ex=settings.login_rate_window_s, nx=True)
+            pipe.incr(key)
+        pipe.ttl(account_key)
+        pipe.ttl(address_key)
+        _, account_n, _, address_n, account_ttl, address_ttl = await pipe.execute()
+    over = [
+        ttl
+        for n, limit, ttl in (
+            (account_n, settings.login_rate_limit, account_ttl),
+            (address_n, settings.login_rate_limit_per_address, address_ttl),
+        )
+        if int(n) > limit
+    ]
+    if over:
+        raise RateLimited(max(*(int(t) for t in over), 1))
+
+
+async def attempt_succeeded(client: aioredis.Redis, email: str, client_ip: str) -> None:
+    """The right password: the account's failures are forgotten; the address gets this attempt back but keeps its
+    failures (a guesser cannot reset its budget by signing in to an account of its own)."""
+    account_key, address_key = _limit_keys(email, client_ip)
+    async with client.pipeline(transaction=True) as pipe:
+        pipe.delete(account_key)
+        pipe.decr(address_key)
         await pipe.execute()
-
-
-async def clear_failures(client: aioredis.Redis, email: str, client_ip: str) -> None:
-    await client.delete(_limit_key(email, client_ip))
