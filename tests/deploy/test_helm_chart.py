@@ -67,8 +67,8 @@ Manifest = dict[str, Any]
 # --- rendering -----------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def helm() -> str:
+@cache
+def helm_binary() -> str:
     """The helm binary, installed from the project's own files (the Makefile runs the same script)."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "infra" / "helm" / "install_helm.py")],
@@ -79,6 +79,11 @@ def helm() -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def helm() -> str:
+    return helm_binary()
 
 
 def _values_args(values: str) -> list[str]:
