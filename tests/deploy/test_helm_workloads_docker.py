@@ -28,7 +28,7 @@ import httpx
 import pytest
 import yaml  # type: ignore[import-untyped]
 
-from tests.deploy.docker_fixtures import IMAGE_TAG, DockerEngine, ProjectImages, docker
+from tests.deploy.docker_fixtures import DockerEngine, build_image, docker
 from tests.deploy.test_helm_chart import (
     CHART,
     NAMESPACE,
@@ -53,8 +53,9 @@ SMALL_MODEL_ENV = {
 }
 # What this machine can run instead of the production defaults: no GPU, no KEDA, the small model for both roles,
 # the images built here. Everything else (commands, env, probes, security) is the chart's default.
+TAG = "helm-test"
 VALUES: dict[str, Any] = {
-    "image": {"tag": IMAGE_TAG},
+    "image": {"tag": TAG},
     "autoscaling": {"keda": {"enabled": False}},
     "llmQuestion": {"gpu": {"enabled": False}, "tolerations": [], "model": SMALL_MODEL, "env": SMALL_MODEL_ENV},
     "llmEvaluator": {"model": SMALL_MODEL, "env": SMALL_MODEL_ENV},
@@ -196,10 +197,13 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def chart_images(project_images: ProjectImages, standin_images: dict[str, str]) -> dict[str, str]:
-    """Image the chart names → image this engine has: the app images are the compose test's builds (tagged
-    IMAGE_TAG, which the values select), the official bases their local stand-ins."""
-    assert set(project_images.builds) >= set(APP_IMAGES)
+def chart_images(standin_images: dict[str, str]) -> dict[str, str]:
+    """Image the chart names → image this engine has. The app images are built from the Dockerfiles on the
+    stand-in bases as the compose test builds them (same layer cache), under this test's own tag (the values
+    select it), so a compose test running at the same time keeps its images; the official bases map to their
+    local stand-ins."""
+    for service in APP_IMAGES:
+        build_image(service, TAG, standin_images, no_cache=False)
     return dict(standin_images)
 
 
