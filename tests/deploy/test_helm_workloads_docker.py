@@ -107,7 +107,10 @@ class Pod:
                 return False, f"TCP: {exc}"
             return True, "TCP connect"
         command = spec["exec"]["command"]
-        result = docker("exec", self.name, *command, timeout=timeout + 10, check=False)
+        try:  # the kubelet counts a probe past timeoutSeconds as failed; `docker exec` itself costs a few seconds
+            result = docker("exec", self.name, *command, timeout=timeout + 10, check=False)
+        except subprocess.TimeoutExpired:
+            return False, f"exec {command}: timed out"
         return result.returncode == 0, f"exec {command}: {result.returncode} {result.stdout}{result.stderr}"
 
     def wait_started(self) -> None:
@@ -259,9 +262,12 @@ def cluster(
 
 
 def _wait_for_postgres(c: Cluster) -> None:
-    deadline = time.monotonic() + 60
-    while docker("exec", f"{c.network}-postgres", "pg_isready", "-h", "127.0.0.1", check=False).returncode != 0:
-        assert time.monotonic() < deadline, "the PostgreSQL stand-in did not start"
+    name = f"{c.network}-postgres"
+    deadline = time.monotonic() + 180  # initdb on a busy machine
+    while docker("exec", name, "pg_isready", "-h", "127.0.0.1", check=False).returncode != 0:
+        if time.monotonic() > deadline:
+            logs = docker("logs", "--tail", "30", name, check=False)
+            raise AssertionError(f"the PostgreSQL stand-in did not start:\n{logs.stdout}{logs.stderr}")
         time.sleep(0.5)
 
 
