@@ -17,15 +17,19 @@ import sys
 import urllib.error
 import urllib.request
 
-import redis
-
-from core.broker import HEARTBEAT_PREFIX, require_redis_url
 from core.errors import ConfigError
-from core.preflight import load_settings
+
+# A healthcheck runs every 15 s under a time limit, on a host that may be busy: the `http` check imports only the
+# standard library, the `worker` check imports Redis and the settings when it runs (importing the broker and
+# SQLAlchemy took 3-9 s on a loaded 2-core machine and timed the check out).
 
 
 def check_worker(queue: str, *, redis_url: str, hostname: str | None = None, timeout_s: float = 3.0) -> str:
     """Return a short description of the live worker(s) for `queue` on this host; raise RuntimeError if none."""
+    import redis
+
+    from core.broker import HEARTBEAT_PREFIX
+
     host = hostname or socket.gethostname()
     client = redis.Redis.from_url(redis_url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
     try:
@@ -72,6 +76,9 @@ def main(argv: list[str]) -> int:
     kind, target = argv
     try:
         if kind == "worker":
+            from core.broker import require_redis_url
+            from core.preflight import load_settings
+
             settings = load_settings()
             summary = check_worker(target, redis_url=require_redis_url(settings))
         else:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import os
 import re
 import shutil
@@ -80,14 +81,15 @@ def _node_home() -> Path:
 
 
 def _cpython_tar(dest: Path) -> None:
-    """The interpreter and standard library only: no site-packages (pip comes from ensurepip), no tests."""
+    """The interpreter and standard library (with its bytecode, as in the official image) only: no site-packages
+    (pip comes from ensurepip), no tests."""
     home = _python_home()
     skip = {"lib/python3.11/site-packages", "lib/python3.11/test", "lib/python3.11/idlelib", "lib/python3.11/tkinter"}
 
     def keep(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
         rel = info.name.split("/", 1)[1] if "/" in info.name else ""
-        if any(rel == s or rel.startswith(s + "/") for s in skip) or "__pycache__" in rel:
-            return None
+        if any(rel == s or rel.startswith(s + "/") for s in skip) or ".opt-" in rel:
+            return None  # keep the plain bytecode: without it every interpreter start compiles the stdlib again
         if rel.startswith("lib/python3.11/config-") and rel.endswith(".a"):
             return None  # the static libpython: only for embedding
         info.uid = info.gid = 0
@@ -118,6 +120,18 @@ def _node_tar(dest: Path) -> None:
         )
 
 
+def _python_facts() -> str:
+    """What goes into the tarball, and from which interpreter."""
+    home = _python_home() / "bin" / "python3.11"
+    version = subprocess.run([str(home), "-VV"], check=True, capture_output=True, text=True).stdout
+    return inspect.getsource(_cpython_tar) + version
+
+
+def _node_facts() -> str:
+    version = subprocess.run(["node", "--version"], check=True, capture_output=True, text=True).stdout
+    return inspect.getsource(_node_tar) + version
+
+
 def _copy(src: Path, dest: Path) -> None:
     shutil.copy2(src, dest)
 
@@ -142,18 +156,14 @@ STANDINS: tuple[Standin, ...] = (
         PYTHON,
         "python.Dockerfile",
         generate=lambda ctx: _cpython_tar(ctx / "cpython.tar"),
-        facts=lambda: (
-            subprocess.run(
-                [str(_python_home() / "bin" / "python3.11"), "-VV"], check=True, capture_output=True, text=True
-            ).stdout
-        ),
+        facts=_python_facts,
     ),
     Standin(
         "node:20-bookworm-slim",
         "rehearsal-standin/node:20-bookworm-slim",
         "node.Dockerfile",
         generate=lambda ctx: _node_tar(ctx / "node.tar"),
-        facts=lambda: subprocess.run(["node", "--version"], check=True, capture_output=True, text=True).stdout,
+        facts=_node_facts,
     ),
     Standin(
         "nginxinc/nginx-unprivileged:1.27-alpine",

