@@ -383,9 +383,10 @@ def check_ports_and_probes(manifests: list[Manifest], monkeypatch: pytest.Monkey
     # workers: compose's healthcheck command, and the metrics port they are told to serve.
     for name in ("worker-evaluation", "worker-vision"):
         _, worker = _container(manifests, name)
-        expected = compose()["services"][name]["healthcheck"]["test"][1:]
+        healthcheck = compose()["services"][name]["healthcheck"]
         for probe in ("startupProbe", "livenessProbe"):
-            assert worker[probe]["exec"]["command"] == expected, f"{name}.{probe}"
+            assert worker[probe]["exec"]["command"] == healthcheck["test"][1:], f"{name}.{probe}"
+            assert worker[probe]["timeoutSeconds"] >= int(healthcheck["timeout"].removesuffix("s"))
         metrics = settings_from(env_of(worker), monkeypatch).worker_metrics_port
         assert metrics == named_port(worker, "metrics")
     # every Service's target port exists on the pods it selects.
