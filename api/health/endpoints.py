@@ -1,4 +1,4 @@
-"""`GET /api/health`: the status of every component; 503 when a required one is down."""
+"""`GET /api/health`: the status of every component; 503 when a required one is down (not merely degraded)."""
 
 from __future__ import annotations
 
@@ -88,9 +88,11 @@ async def health(response: Response, redis: RedisDep, settings: SettingsDep) -> 
     components: dict[str, dict[str, Any]] = {}
     for part in checks:
         components.update(part)
-    down_required = [n for n in REQUIRED if components.get(n, {}).get("status") != "ok"]
-    others_ok = all(c.get("status") == "ok" for n, c in components.items() if n not in REQUIRED)
-    status = "down" if down_required else ("ok" if others_ok else "degraded")
+    # A model role with some replicas up still serves (the client skips the others): degraded, not down. Otherwise
+    # one replica loading after a scale-out would fail every api readiness probe at once.
+    down_required = [n for n in REQUIRED if components.get(n, {}).get("status") not in ("ok", "degraded")]
+    all_ok = all(c.get("status") == "ok" for c in components.values())
+    status = "down" if down_required else ("ok" if all_ok else "degraded")
     if down_required:
         response.status_code = 503
     return HealthOut(status=status, components=components)
