@@ -17,6 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from api.answers.endpoints import router as answers_router
 from api.auth.endpoints import router as auth_router
+from api.errors import install_handlers
 from api.events.endpoints import router as events_router
 from api.health.endpoints import router as health_router
 from api.interviews.endpoints import router as interviews_router
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.state.settings = settings
+    install_handlers(app)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

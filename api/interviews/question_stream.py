@@ -23,7 +23,7 @@ from core import llm
 from core.db.engine import get_sessionmaker
 from core.db.models import Interview, Question
 from core.events import QuestionFailed, QuestionReady, QuestionStarted, QuestionToken, apublish
-from core.live_state import set_current_question
+from core.live_state import generation_lock_key, set_current_question
 from core.repositories.interviews import InterviewRepository
 from core.settings import Settings
 
@@ -33,13 +33,9 @@ GENERATION_LOCK_TTL_S = 300
 TOKEN_EVENT_FLUSH_S = 0.1  # token events to the shared stream are coalesced; the POST stream itself is not
 
 
-def lock_key(interview_id: uuid.UUID) -> str:
-    return f"rehearsal:interview:{interview_id}:generating"
-
-
 async def acquire_generation_lock(redis: aioredis.Redis, interview_id: uuid.UUID) -> str | None:
     token = uuid.uuid4().hex
-    ok = await redis.set(lock_key(interview_id), token, nx=True, ex=GENERATION_LOCK_TTL_S)
+    ok = await redis.set(generation_lock_key(interview_id), token, nx=True, ex=GENERATION_LOCK_TTL_S)
     return token if ok else None
 
 
@@ -47,7 +43,7 @@ _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del
 
 
 async def release_generation_lock(redis: aioredis.Redis, interview_id: uuid.UUID, token: str) -> None:
-    await redis.eval(_RELEASE, 1, lock_key(interview_id), token)  # type: ignore[misc]
+    await redis.eval(_RELEASE, 1, generation_lock_key(interview_id), token)  # type: ignore[misc]
 
 
 class _TokenPublisher:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 import redis.asyncio as aioredis
-from fastapi import HTTPException, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.sessions import Principal
+from api.deletion import erase
 from api.interviews.prompts import PastTurn
 from api.interviews.schemas import (
     AnswerOut,
@@ -21,15 +21,14 @@ from api.interviews.schemas import (
 )
 from core import jobs
 from core.db.models import Interview, InterviewStatus, JobStatus, Report, utcnow
-from core.events import delete_stream
+from core.errors import Conflict, NotFound
 from core.live_state import set_current_question
-from core.privacy import delete_stored_frames
 from core.repositories.interviews import InterviewRepository, Turn
 from core.settings import get_settings
 
 
-def not_found() -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, "interview not found")
+def not_found() -> NotFound:
+    return NotFound("interview not found")
 
 
 async def get_owned(
@@ -115,13 +114,13 @@ def history(rows: list[Turn]) -> list[PastTurn]:
 
 
 def check_can_ask(interview: Interview, turns: list[PastTurn]) -> int:
-    """The position of the next question, or 409 with the reason it cannot be asked now."""
+    """The position of the next question, or Conflict with the reason it cannot be asked now."""
     if interview.status != InterviewStatus.active:
-        raise HTTPException(status.HTTP_409_CONFLICT, "the interview is finished")
+        raise Conflict("the interview is finished")
     if len(turns) >= interview.num_questions:
-        raise HTTPException(status.HTTP_409_CONFLICT, "all questions of this interview have been asked")
+        raise Conflict("all questions of this interview have been asked")
     if turns and turns[-1].answer is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, "answer the current question before asking the next one")
+        raise Conflict("answer the current question before asking the next one")
     return len(turns) + 1
 
 
@@ -130,7 +129,7 @@ async def finish(session: AsyncSession, redis: aioredis.Redis, interview: Interv
         return interview.status  # finishing twice is harmless: the report job is already queued
     answers = await InterviewRepository(session).answers(interview.id)
     if not answers:
-        raise HTTPException(status.HTTP_409_CONFLICT, "answer at least one question before finishing")
+        raise Conflict("answer at least one question before finishing")
     repo = InterviewRepository(session)
     interview.status = InterviewStatus.finishing
     interview.finished_at = utcnow()
@@ -143,8 +142,4 @@ async def finish(session: AsyncSession, redis: aioredis.Redis, interview: Interv
 
 
 async def delete(session: AsyncSession, redis: aioredis.Redis, interview: Interview) -> None:
-    await InterviewRepository(session).delete(interview.id)
-    await session.commit()
-    await delete_stream(redis, interview.id)
-    await delete_stored_frames(get_settings(), [interview.id])
-    await set_current_question(redis, interview.id, None)
+    await erase(session, redis, get_settings(), interview_ids=[interview.id])

@@ -6,12 +6,11 @@ from collections import Counter
 from statistics import mean
 from typing import Any
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.interviews.schemas import AnswerOut, EvaluationOut, InterviewOut
 from api.reports.schemas import ExpressionAggregate, ReportOut, ReportQuestion, Speaking, TranscriptSegmentOut
-from core.db.models import ExpressionSample, Interview, JobStatus, Question, TranscriptSegment
+from core.db.models import ExpressionSample, Interview, JobStatus, Question
 from core.expressions import summarize_expressions
 from core.repositories.interviews import InterviewRepository, Turn
 
@@ -34,23 +33,8 @@ async def build(session: AsyncSession, interview: Interview, turns: list[Turn]) 
     repo = InterviewRepository(session)
     questions = [t.question for t in turns]
     report = await repo.report(interview.id)
-    segments = (
-        await session.exec(
-            select(TranscriptSegment)
-            .where(col(TranscriptSegment.interview_id) == interview.id)
-            .order_by(col(TranscriptSegment.start_s))
-        )
-    ).all()
-    samples = list(
-        (
-            await session.exec(
-                select(ExpressionSample)
-                .where(col(ExpressionSample.interview_id) == interview.id)
-                .order_by(col(ExpressionSample.captured_at))
-            )
-        ).all()
-    )
-    expressions = _expression_summary(samples, questions, interview)
+    segments = await repo.transcripts(interview.id)
+    expressions = _expression_summary(await repo.expression_samples(interview.id), questions, interview)
     per_question_expr = {item["question_id"]: item for item in expressions.get("questions", [])}
 
     items: list[ReportQuestion] = []
