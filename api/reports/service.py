@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.interviews.schemas import AnswerOut, EvaluationOut, InterviewOut
 from api.reports.schemas import ExpressionAggregate, ReportOut, ReportQuestion, Speaking, TranscriptSegmentOut
-from core.db.models import ExpressionSample, Interview, JobStatus, Question
+from core.db.models import AnswerSource, ExpressionSample, Interview, JobStatus, Question
 from core.expressions import summarize_expressions
 from core.repositories.interviews import InterviewRepository, Turn
 
@@ -43,7 +43,8 @@ async def build(session: AsyncSession, interview: Interview, turns: list[Turn]) 
     fillers: Counter[str] = Counter()
     pauses = 0
     for q, answer, evaluation in turns:
-        metrics = answer.speech_metrics if answer else {}
+        # Pace and fillers of spoken answers only (rows stored before this rule may carry a typed answer's).
+        metrics = answer.speech_metrics if answer and answer.source == AnswerSource.speech else {}
         if metrics.get("wpm"):
             wpms.append(float(metrics["wpm"]))
         if metrics.get("spm"):

@@ -23,7 +23,7 @@ class EvaluationOutput(BaseModel):
     structure: Score = Field(description="1-5: organisation, e.g. STAR (situation, task, action, result)")
     clarity: Score = Field(description="1-5: clear, concise communication")
     evidence: Score = Field(description="1-5: concrete examples, numbers, outcomes")
-    overall_score: int = Field(ge=0, le=100, description="0-100 overall")
+    overall_score: Score = Field(description="1-5 overall")
     strengths: list[Point] = Field(min_length=1, max_length=3, description="what the answer did well")
     improvements: list[Point] = Field(min_length=1, max_length=3, description="what to do better")
     model_answer: str = Field(min_length=1, max_length=800, description="a concise model answer")

@@ -33,7 +33,7 @@ QUESTION_PROMPT_CHARS = 300
 
 
 def aggregate(turns: list[EvaluatedTurn]) -> tuple[float | None, dict[str, float]]:
-    """Mean overall score (0–100) and mean per criterion (1–5) over ready evaluations."""
+    """Mean overall score and mean per criterion over ready evaluations, all on the one 1–5 scale (C1)."""
     ready = [t for t in turns if t.status == JobStatus.ready and t.overall_score is not None]
     if not ready:
         return None, {}
