@@ -65,6 +65,7 @@ async def submit(
         evaluation.status = JobStatus.pending
         evaluation.answer_revision = answer.revision
         evaluation.error = None
+        evaluation.error_code = None
         evaluation.attempts = 0
         evaluation.updated_at = now
     jobs.enqueue_after_commit(session, jobs.evaluate_answer(answer.id, answer.revision))

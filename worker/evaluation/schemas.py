@@ -48,3 +48,8 @@ def response_format(model: type[BaseModel], name: str) -> dict[str, Any]:
         "type": "json_schema",
         "json_schema": {"name": name, "strict": True, "schema": model.model_json_schema()},
     }
+
+
+def field_descriptions(model: type[BaseModel]) -> list[str]:
+    """The schema's field descriptions: prompt text the model sees (in the format instructions) and must not echo."""
+    return [f.description for f in model.model_fields.values() if f.description]
