@@ -39,12 +39,14 @@ _QUOTES = "\"'“”‘’`「」『』"
 _PREAMBLE = re.compile(
     r"^(?:(?:sure|certainly|of course|okay|here(?:'s| is| are)|as an? (?:ai|interviewer|language model)|"
     r"i(?:'m| am) (?:an? )?(?:ai|interviewer|language model)|you(?:'re| are) (?:an? )?(?:experienced|interviewer))\b|"
+    r"i(?:'m| am| have| want| was)\b|what a great question|"
     r"a\s*\d*\s*:|answer\s*:|답변\s*:|물론|네[,.!]|좋습니다|알겠습니다|다음은|당신은)",
     re.IGNORECASE,
 )
 _META = re.compile(
     r"\b(?:ask exactly|one question per turn|reply with the question|no preamble|job_description|<\/?\w+>|"
-    r"mock interview|this is question \d|candidate's (?:most recent )?answer)\b|질문만 답하세요|모의 면접",
+    r"mock interview|this is question \d|candidate's (?:most recent )?answer)\b|질문만 답하세요|모의 면접|"
+    r"물어보세요|질문하세요|질문 ?처리|꼬리 ?질문|기본 ?질문|다시 쓰세요|답하세요|한국어로",
     re.IGNORECASE,
 )
 _LIST_ITEM = re.compile(r"(?:^|\n)\s*(?:\d+[.)]|[-*•])\s+")
