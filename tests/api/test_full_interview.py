@@ -4,12 +4,20 @@ worker, PostgreSQL and Redis — setup → 3 streamed questions → answers → 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.api.conftest import INTERVIEW, NewUser, SseEvent, iter_sse, start_worker, stop_process, stream_question
+from tests.api.conftest import (
+    INTERVIEW,
+    Consumer,
+    NewUser,
+    SseEvent,
+    listening,
+    start_worker,
+    stop_process,
+    stream_question,
+)
 from tests.evaluator_standin import evaluator_standin
 
 ANSWERS = [
@@ -29,16 +37,17 @@ def _terminal(ev: SseEvent) -> bool:
     return ev.event in ("evaluation.ready", "report.ready", "report.failed")
 
 
-async def _collect(user: Any, iid: str, until: set[str], count: int, sink: list[SseEvent]) -> None:
-    done: set[str] = set()  # one terminal outcome per question (or one report)
-    async with user.client.stream("GET", f"/api/interviews/{iid}/events") as resp:
-        assert resp.status_code == 200
-        async for ev in iter_sse(resp):
+def _collector(until: set[str], count: int, sink: list[SseEvent]) -> Consumer:
+    async def consume(events: AsyncIterator[SseEvent]) -> None:
+        done: set[str] = set()  # one terminal outcome per question (or one report)
+        async for ev in events:
             sink.append(ev)
             if ev.event in until and _terminal(ev):
                 done.add(str(ev.data.get("question_id", "report")))
                 if len(done) >= count:
                     return
+
+    return consume
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +67,7 @@ async def test_full_interview_with_evaluations_and_report(new_user: NewUser, sta
     c = user.client
     iid = (await c.post("/api/interviews", json=INTERVIEW)).json()["id"]
     events: list[SseEvent] = []
-    listener = asyncio.create_task(_collect(user, iid, {"evaluation.ready", "evaluation.failed"}, 3, events))
-    await asyncio.sleep(0.3)
+    listener = await listening(user, iid, _collector({"evaluation.ready", "evaluation.failed"}, 3, events))
 
     question_ids = []
     for answer in ANSWERS:
@@ -97,8 +105,7 @@ async def test_full_interview_with_evaluations_and_report(new_user: NewUser, sta
     assert any(q["evaluation"]["status"] == "ready" for q in detail["questions"])
 
     report_events: list[SseEvent] = []
-    waiter = asyncio.create_task(_collect(user, iid, {"report.ready", "report.failed"}, 1, report_events))
-    await asyncio.sleep(0.3)
+    waiter = await listening(user, iid, _collector({"report.ready", "report.failed"}, 1, report_events))
     assert (await c.post(f"/api/interviews/{iid}/finish")).json()["status"] == "finishing"
     assert (await c.post(f"/api/interviews/{iid}/finish")).status_code == 202  # idempotent
     await asyncio.wait_for(waiter, 300)
