@@ -24,6 +24,7 @@ from api.events.endpoints import router as events_router
 from api.health.endpoints import router as health_router
 from api.interviews.endpoints import router as interviews_router
 from api.media.endpoints import router as media_router
+from api.models.endpoints import router as models_router
 from api.reports.endpoints import router as reports_router
 from api.uploads.endpoints import router as uploads_router
 from core.db.engine import dispose_engine
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events_router,
         reports_router,
         media_router,
+        models_router,
     ):
         api.include_router(router)
 

@@ -41,6 +41,8 @@ class QuestionReady(_Event):
     position: int
     kind: str
     text: str
+    source: str = "generated"  # generated | follow_up | bank (C3)
+    competency: str | None = None
 
 
 class QuestionFailed(_Event):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import redis.asyncio as aioredis
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,9 +31,11 @@ async def submit(
     if not await repo.try_lock_submission(question.id):
         raise Conflict("an answer to this question is already being submitted")
 
-    duration = (body.ended_at - body.started_at).total_seconds() if body.started_at and body.ended_at else None
-    timings = [speech_metrics.Timing(s.start_s, s.end_s) for s in await repo.transcript(question.id)]
-    metrics = speech_metrics.compute(body.text, interview.language, duration, timings)
+    metrics: dict[str, Any] = {}  # a typed answer has no speaking pace or spoken fillers (C3)
+    if body.source == AnswerSource.speech:
+        duration = (body.ended_at - body.started_at).total_seconds() if body.started_at and body.ended_at else None
+        timings = [speech_metrics.Timing(s.start_s, s.end_s) for s in await repo.transcript(question.id)]
+        metrics = speech_metrics.compute(body.text, interview.language, duration, timings)
     answer = await repo.answer_for_question(question.id, lock=True)
     now = utcnow()
     if answer is None:
@@ -62,6 +65,7 @@ async def submit(
         evaluation.status = JobStatus.pending
         evaluation.answer_revision = answer.revision
         evaluation.error = None
+        evaluation.error_code = None
         evaluation.attempts = 0
         evaluation.updated_at = now
     jobs.enqueue_after_commit(session, jobs.evaluate_answer(answer.id, answer.revision))

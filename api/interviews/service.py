@@ -9,7 +9,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.sessions import Principal
 from api.deletion import erase
-from api.interviews.prompts import PastTurn
+from api.interviews import plan
+from api.interviews.plan import make_plan
+from api.interviews.prompts import PastTurn, Slot
 from api.interviews.schemas import (
     AnswerOut,
     EvaluationOut,
@@ -41,7 +43,17 @@ async def get_owned(
 
 
 async def create(session: AsyncSession, user: Principal, body: InterviewIn) -> Interview:
-    interview = InterviewRepository(session).add(Interview(user_id=user.id, **body.model_dump()))
+    interview = Interview(user_id=user.id, **body.model_dump())
+    interview.plan = make_plan(
+        interview_id=interview.id,
+        role_preset=interview.role_preset,
+        seniority=interview.seniority,
+        language=interview.language,
+        num_questions=interview.num_questions,
+        job_description=interview.job_description,
+        resume_text=interview.resume_text,
+    )
+    InterviewRepository(session).add(interview)
     await session.commit()
     return interview
 
@@ -82,6 +94,8 @@ def detail(interview: Interview, turns: list[Turn]) -> InterviewDetail:
                 position=q.position,
                 kind=q.kind,
                 text=q.text,
+                source=q.source,
+                competency=q.competency,
                 created_at=q.created_at,
                 answer=AnswerOut.model_validate(answer) if answer else None,
                 evaluation=EvaluationOut.model_validate(evaluation) if evaluation else None,
@@ -91,6 +105,7 @@ def detail(interview: Interview, turns: list[Turn]) -> InterviewDetail:
         **InterviewOut.model_validate(interview).model_dump(),
         job_description=interview.job_description,
         resume_text=interview.resume_text,
+        plan=interview.plan or None,
         questions=out,
     )
 
@@ -143,3 +158,12 @@ async def finish(session: AsyncSession, redis: aioredis.Redis, interview: Interv
 
 async def delete(session: AsyncSession, redis: aioredis.Redis, interview: Interview) -> None:
     await erase(session, redis, get_settings(), interview_ids=[interview.id])
+
+
+async def plan_slot(session: AsyncSession, interview: Interview, position: int) -> Slot:
+    """The plan's slot for `position`; an interview from before plans gets its plan now (stored)."""
+    before = interview.plan
+    found = plan.slot(interview, position)
+    if interview.plan is not before:
+        await session.commit()
+    return found
