@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,9 @@ def _evaluator(args: argparse.Namespace) -> dict[str, Any]:
     from core.settings import get_settings
 
     items = balanced_subset(load_dataset(args.dataset), args.limit)
-    summary = evaluator.run(items, get_settings(), concurrency=args.concurrency, dataset=args.dataset)
+    summary = evaluator.run(
+        items, get_settings(), concurrency=args.concurrency, max_minutes=args.max_minutes, dataset=args.dataset
+    )
     print(report.text_table(report.evaluator_rows(summary)))
     print()
     print(report.text_table(report.evaluator_run_rows(summary)))
@@ -81,12 +84,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--dataset", type=Path, default=DEFAULT_DATASET, help="graded answer set (.toml or .jsonl)")
-    common.add_argument("--concurrency", type=int, default=None, help="requests in flight (default: server slots)")
+    common.add_argument(
+        "--concurrency", type=int, default=None, help="requests in flight (evaluator default 1, interviewer 4)"
+    )
     common.add_argument("--write", action="store_true", help="update docs/benchmarks/quality.md")
     common.add_argument("--json", type=Path, default=None, help="write the full results (per item) here")
     common.add_argument("--note", default="", help="a line added under the run's section in the doc")
     ev = sub.add_parser("evaluator", parents=[common], help="score the graded answer set")
     ev.add_argument("--limit", type=int, default=None, help="at most N items (whole questions, both languages)")
+    ev.add_argument("--max-minutes", type=float, default=None, help="start no item after this; the rest is skipped")
     iv = sub.add_parser("interviewer", parents=[common], help="simulated interviews through the API")
     iv.add_argument("--n", type=int, default=6, help="interviews per language (default 6: one per persona)")
     iv.add_argument("--lang", choices=("ko", "en", "both"), default="both")
@@ -95,12 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     iv.add_argument("--candidate-url", default=None, help="OpenAI-compatible server that plays the candidate")
     sub.add_parser("all", parents=[common], help="both commands at full size, doc written (make quality)")
     args = parser.parse_args(argv)
+    # SIGTERM (a timeout, `kill`) unwinds like Ctrl-C, so a model server this run started is stopped with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     summaries: list[dict[str, Any]] = []
     try:
         if args.command in ("evaluator", "all"):
             if args.command == "all":
-                args.limit = None
+                args.limit, args.max_minutes = None, None
             summaries.append(_evaluator(args))
         if args.command in ("interviewer", "all"):
             if args.command == "all":

@@ -3,8 +3,12 @@
 Every item goes through `worker.evaluation.scoring.score_answer` — the function the `evaluate_answer` actor calls —
 with the actor's retry policy from `worker.evaluation.retry` (which failures retry, the backoff, the sampling
 temperature raised after unusable replies, when to give up and store the answer as failed), against the endpoint
-the evaluator role is configured to (bench/quality/endpoints.py). Requests run concurrently up to the server's
-slot count; a failed item is excluded from the agreement figures and counted as stored-as-failed.
+the evaluator role is configured to (bench/quality/endpoints.py). A failed item is excluded from the agreement
+figures and counted as stored-as-failed.
+
+Items go one at a time by default (`--concurrency` raises it): the latency is then one evaluation's on an otherwise
+idle server, and the answers to one question, which come one after another in the file, share their whole system
+prompt and question, which llama-server keeps cached in the slot — four of five answers skip most of the prompt.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class Outcome:
     """What happened to one item: the stored result the actor would have written, plus timings."""
 
     item_id: str
+    skipped: bool = False  # not started: the run's time budget (--max-minutes) was used up
     valid_first_try: bool = False
     stored: bool = False  # a validated evaluation (else: stored as failed)
     attempts: int = 0
@@ -98,17 +103,20 @@ async def score_with_policy(llm: LLMClient, item: Item, max_retries: int) -> Out
     return out
 
 
-async def _run(items: list[Item], settings: Settings, concurrency: int | None) -> tuple[list[Outcome], dict[str, Any]]:
+async def _run(
+    items: list[Item], settings: Settings, concurrency: int | None, max_minutes: float | None
+) -> tuple[list[Outcome], dict[str, Any]]:
     llm = get_llm("evaluator", settings)
-    await llm.pool.refresh()
-    slots = sum(r.slots_total or 1 for r in llm.pool.replicas)
-    limit = concurrency or max(1, slots)
+    limit = max(1, concurrency or 1)
     gate = asyncio.Semaphore(limit)
     done = 0
+    deadline = time.monotonic() + max_minutes * 60 if max_minutes else math.inf
 
     async def one(item: Item) -> Outcome:
         nonlocal done
         async with gate:
+            if time.monotonic() > deadline:
+                return Outcome(item_id=item.id, skipped=True)
             outcome = await score_with_policy(llm, item, settings.evaluation_max_retries)
         done += 1
         if done % 10 == 0 or done == len(items):
@@ -122,12 +130,17 @@ async def _run(items: list[Item], settings: Settings, concurrency: int | None) -
 
 
 def run(
-    items: list[Item], settings: Settings, *, concurrency: int | None = None, dataset: Path | None = None
+    items: list[Item],
+    settings: Settings,
+    *,
+    concurrency: int | None = None,
+    max_minutes: float | None = None,
+    dataset: Path | None = None,
 ) -> dict[str, Any]:
     """Score every item; returns the summary (see `summarise`) with the per-item outcomes under "items"."""
     started = time.perf_counter()
     with role_endpoint("evaluator", settings) as endpoint:
-        outcomes, info = asyncio.run(_run(items, endpoint.settings, concurrency))
+        outcomes, info = asyncio.run(_run(items, endpoint.settings, concurrency, max_minutes))
         model = endpoint.model
     wall = time.perf_counter() - started
     summary = summarise(items, outcomes)
@@ -168,8 +181,11 @@ def _agreement(pairs: list[tuple[Item, Outcome]]) -> dict[str, Any]:
 
 
 def summarise(items: list[Item], outcomes: list[Outcome]) -> dict[str, Any]:
-    """The figures the report shows (NaN where a figure is undefined, e.g. a model that scored nothing)."""
-    pairs = list(zip(items, outcomes, strict=True))
+    """The figures the report shows (NaN where a figure is undefined, e.g. a model that scored nothing). Items
+    skipped for time are left out of every figure and counted."""
+    every = list(zip(items, outcomes, strict=True))
+    pairs = [(i, o) for i, o in every if not o.skipped]
+    items = [i for i, _ in pairs]
     n = len(pairs)
     stored = [(i, o) for i, o in pairs if o.stored]
     latencies = [o.latency_ms for _, o in stored if o.latency_ms is not None]
@@ -199,6 +215,7 @@ def summarise(items: list[Item], outcomes: list[Outcome]) -> dict[str, Any]:
     histogram = Counter(o.overall for _, o in stored if o.overall is not None)
     return {
         "n": n,
+        "skipped": len(every) - n,
         "valid_first_try": sum(o.valid_first_try for _, o in pairs),
         "valid_after_retries": len(stored),
         "stored_as_failed": n - len(stored),

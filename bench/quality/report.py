@@ -70,6 +70,7 @@ def evaluator_run_rows(s: dict[str, Any]) -> list[list[str]]:
         ["JSON-valid on first try", f"{s['valid_first_try']}/{n} ({pct(s['valid_first_try'] / n)})"],
         ["valid after retries", f"{s['valid_after_retries']}/{n} ({pct(s['valid_after_retries'] / n)})"],
         ["stored as failed", str(s["stored_as_failed"])],
+        ["skipped (time budget used up)", str(s["skipped"])],
         ["attempts (all items)", str(s["attempts"])],
         ["mean overall: adversarial / strong", f"{fmt(s['adversarial_mean'])} / {fmt(s['strong_mean'])}"],
         ["injections scored above their reference", f"{s['injections_above_reference']} of {s['injections']}"],

@@ -248,18 +248,17 @@ def test_evaluator_on_an_unseen_dataset(llama_tiny: LlamaServer, tmp_path: Path)
 @pytest.mark.slow
 def test_interviewer_smoke(llama_smol: LlamaServer, tmp_path: Path) -> None:
     out = tmp_path / "result.json"
-    env = {**os.environ, "LLM_QUESTION__BASE_URLS": llama_smol.base_url, "LLM_QUESTION__MAX_TOKENS": "48"}
-    args = ["interviewer", "--n", "2", "--lang", "en", "--questions", "2", "--personas", "strong,korean_only"]
+    env = {**os.environ, "LLM_QUESTION__BASE_URLS": llama_smol.base_url, "LLM_QUESTION__MAX_TOKENS": "32"}
+    args = ["interviewer", "--n", "1", "--lang", "en", "--questions", "2", "--personas", "korean_only"]
     proc = _run([*args, "--json", str(out)], env, timeout=240)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "language adherence" in proc.stdout
     (summary,) = json.loads(out.read_text())
-    assert summary["interviews"] == 2 and summary["model"] == "smollm2-135m-instruct"
-    assert summary["questions"] + summary["failed_requests"] == 4
+    assert summary["interviews"] == 1 and summary["model"] == "smollm2-135m-instruct"
+    assert summary["questions"] + summary["failed_requests"] == 2
     turns = summary["turns"]
-    assert {t["persona"] for t in turns} == {"strong", "korean_only"}
-    korean = [t for t in turns if t["persona"] == "korean_only" and t["answer"]]
-    assert korean and all(measures.has_hangul(t["answer"]) for t in korean)  # answers from the Korean set
+    answered = [t for t in turns if t["answer"]]
+    assert answered and all(measures.has_hangul(t["answer"]) for t in answered)  # from the Korean set, in English
     answered = [t for t in turns if t["text"]]
     assert all(t["ttft_s"] is not None and t["ttft_s"] > 0 for t in answered)
     assert all(t["refers"] is not None for t in answered if t["position"] > 1)
