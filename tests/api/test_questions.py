@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
+from core.question_bank import load_bank
 from tests.api.conftest import INTERVIEW, NewUser, SseEvent, iter_sse, stream_question
 from tests.recording_proxy import RecordingProxy
 
@@ -13,7 +15,10 @@ async def test_questions_stream_and_adapt_to_earlier_answers(new_user: NewUser, 
     c = user.client
     interview = (await c.post("/api/interviews", json=INTERVIEW)).json()
     iid = interview["id"]
-    kinds = []
+    kinds, sources = [], []
+    plan = (await c.get(f"/api/interviews/{iid}")).json()["plan"]
+    assert [s["position"] for s in plan["slots"]] == [1, 2, 3]
+    bank = load_bank()
     for position in (1, 2, 3):
         question_proxy.clear()
         events = await stream_question(user, iid)
@@ -23,9 +28,15 @@ async def test_questions_stream_and_adapt_to_earlier_answers(new_user: NewUser, 
         assert names.count("token") >= 2  # token by token, not one blob
         done = events[-1].data
         streamed = "".join(e.data["text"] for e in events if e.event == "token")
-        assert done["text"].split()[0].strip('"') in streamed
+        assert streamed.strip() == done["text"]  # only validated text is streamed: nothing shown is taken back
         kinds.append(done["kind"])
+        sources.append(done["source"])
+        slot = plan["slots"][position - 1]
+        assert done["competency"] == slot["competency"]
+        if done["source"] == "bank":
+            assert done["text"] == bank.get(slot["bank_id"]).text
         sent = question_proxy.requests_text()
+        assert json.dumps(bank.get(slot["bank_id"]).text)[1:-1] in sent  # grounded in the plan's bank question
         assert '"stream":true' in sent.replace(" ", "")
         for earlier in range(1, position):
             assert f"MARKER-{earlier}-ZEBRA" in sent, f"prompt {position} lacks answer {earlier}"
@@ -35,10 +46,12 @@ async def test_questions_stream_and_adapt_to_earlier_answers(new_user: NewUser, 
             json={"text": f"I led the ledger rewrite, MARKER-{position}-ZEBRA, um, with Postgres.", "source": "typed"},
         )
         assert r.status_code == 202, r.text
-        assert r.json()["speech_metrics"]["fillers"] == {"um": 1}
-    assert kinds[0] == "opening" and kinds[2] == "follow_up"
+        assert r.json()["speech_metrics"] == {}  # typed: no pace, no spoken fillers
+    assert kinds[0] == "opening" and kinds[2] == "closing"
+    assert set(sources) <= {"generated", "bank"}  # no follow-up at the opening or the closing
     detail = (await c.get(f"/api/interviews/{iid}")).json()
     assert [q["position"] for q in detail["questions"]] == [1, 2, 3]
+    assert [q["source"] for q in detail["questions"]] == sources
     assert len({q["text"] for q in detail["questions"]}) == 3  # never repeats
     # All questions asked: a fourth is refused without calling the model.
     r = await c.post(f"/api/interviews/{iid}/questions/next")
