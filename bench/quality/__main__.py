@@ -92,7 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     common.add_argument("--note", default="", help="a line added under the run's section in the doc")
     ev = sub.add_parser("evaluator", parents=[common], help="score the graded answer set")
     ev.add_argument("--limit", type=int, default=None, help="at most N items (whole questions, both languages)")
-    ev.add_argument("--max-minutes", type=float, default=None, help="start no item after this; the rest is skipped")
+    ev.add_argument(
+        "--max-minutes",
+        type=float,
+        default=None,
+        help="time box: items not finished by then are skipped (counted, not scored)",
+    )
     iv = sub.add_parser("interviewer", parents=[common], help="simulated interviews through the API")
     iv.add_argument("--n", type=int, default=6, help="interviews per language (default 6: one per persona)")
     iv.add_argument("--lang", choices=("ko", "en", "both"), default="both")

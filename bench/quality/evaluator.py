@@ -28,6 +28,7 @@ from bench.quality.dataset import CRITERIA, Item
 from bench.quality.endpoints import role_endpoint
 from core.llm import LLMClient, LLMError, get_llm
 from core.settings import Settings
+from worker.evaluation import content
 from worker.evaluation.prompts import PROMPT_VERSION
 from worker.evaluation.retry import backoff_s, classify, failure_reason, is_final
 from worker.evaluation.schemas import EvaluationOutput
@@ -39,12 +40,14 @@ class Outcome:
     """What happened to one item: the stored result the actor would have written, plus timings."""
 
     item_id: str
-    skipped: bool = False  # not started: the run's time budget (--max-minutes) was used up
+    skipped: bool = False  # not started or not finished within the run's time box (--max-minutes)
     valid_first_try: bool = False
     stored: bool = False  # a validated evaluation (else: stored as failed)
     attempts: int = 0
-    failures: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)  # by retry kind (unavailable / bad_output)
+    codes: dict[str, int] = field(default_factory=dict)  # every failed attempt by error code
     error: str | None = None
+    error_code: str | None = None  # C3: unavailable | bad_output | degenerate | wrong_language | rejected | timeout
     raw_overall: int | None = None
     overall: int | None = None  # on the 1–5 scale (see agreement.to_five)
     rubric: dict[str, int] | None = None
@@ -66,6 +69,7 @@ def to_score(item: Item) -> AnswerToScore:
         seniority=item.seniority,
         language=item.lang,
         question_kind=item.kind,
+        competency=item.competency,
         question_text=item.question,
         answer_text=item.answer,
     )
@@ -84,8 +88,9 @@ async def score_with_policy(llm: LLMClient, item: Item, max_retries: int) -> Out
         except LLMError as exc:
             kind = classify(exc)
             failures[kind] += 1
+            out.codes[content.error_code(exc)] = out.codes.get(content.error_code(exc), 0) + 1
             if is_final(kind, failures[kind], max_retries):
-                out.error = failure_reason(exc)
+                out.error, out.error_code = failure_reason(exc), content.error_code(exc)
                 break
             await asyncio.sleep(backoff_s(kind, failures[kind]))
             continue
@@ -115,9 +120,16 @@ async def _run(
     async def one(item: Item) -> Outcome:
         nonlocal done
         async with gate:
-            if time.monotonic() > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 return Outcome(item_id=item.id, skipped=True)
-            outcome = await score_with_policy(llm, item, settings.evaluation_max_retries)
+            try:
+                outcome = await asyncio.wait_for(
+                    score_with_policy(llm, item, settings.evaluation_max_retries),
+                    None if math.isinf(left) else left,
+                )
+            except TimeoutError:  # still being retried when the time box closed: not counted either way
+                return Outcome(item_id=item.id, skipped=True)
         done += 1
         if done % 10 == 0 or done == len(items):
             print(f"quality evaluator: {done}/{len(items)}", file=sys.stderr, flush=True)
@@ -220,6 +232,8 @@ def summarise(items: list[Item], outcomes: list[Outcome]) -> dict[str, Any]:
         "valid_after_retries": len(stored),
         "stored_as_failed": n - len(stored),
         "failure_reasons": dict(Counter(o.error for _, o in pairs if o.error)),
+        "stored_failed_codes": dict(Counter(o.error_code for _, o in pairs if o.error_code)),
+        "failed_attempt_codes": dict(sum((Counter(o.codes) for _, o in pairs), Counter())),
         "attempts": sum(o.attempts for _, o in pairs),
         "all": _agreement(pairs),
         "by_language": {

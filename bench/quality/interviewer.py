@@ -157,25 +157,28 @@ async def _model_answer(http: httpx.AsyncClient, url: str, plan: Plan, question:
 
 
 def instructions(lang: str, role: str, seniority: str) -> list[str]:
-    """The instruction text the question model is given for this interview (every question kind), without the
-    candidate's own text: what a question must never restate."""
+    """The instruction text the question model is given in this interview, without the candidate's own text and
+    without the slot's bank question (which a personalised question may rightly resemble): the system message and
+    both task templates — what a question must never restate. The slot's competency name is left blank."""
     from api.interviews import prompts
-    from core.db.models import QuestionKind
+    from core.db.models import QuestionKind, QuestionSource
 
     texts: list[str] = []
-    for kind in QuestionKind:
-        for message in prompts.build_messages(
+    for source in (QuestionSource.generated, QuestionSource.follow_up):
+        slot = prompts.Slot(
+            position=2, kind=QuestionKind.technical, competency="", competency_name="", bank_id="", bank_text=""
+        )
+        built = prompts.build_messages(
             language=lang,
             role=role,
             seniority=seniority,
             job_description="",
             resume_text="",
             history=[],
-            position=2,
-            total=5,
-            kind=kind,
-        ):
-            texts.append(str(message.get("content", "")))
+            slot=slot,
+            source=source,
+        )
+        texts.extend(built.instructions)
     return texts
 
 
@@ -194,7 +197,7 @@ async def _interview(
     try:
         body = {
             "role": title,
-            "role_preset": None if plan.role == "general" else plan.role,
+            "role_preset": plan.role,
             "seniority": plan.seniority,
             "language": plan.lang,
             "job_description": "",

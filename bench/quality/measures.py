@@ -1,12 +1,16 @@
 """Text measures of generated interview questions (pure functions, unit-tested in tests/bench/test_quality.py).
 
-- language: the share of a question's words that contain Hangul (ko: adherent at ≥ 0.6, so technical terms such
-  as "Kafka" or "API" may stay in Latin script; en: adherent when no word contains Hangul or another non-Latin
-  letter script);
-- repeats and prompt leaks: character 4-gram "shingles" of the case- and punctuation-folded text — language-neutral
-  (Korean particles attach to nouns, so words are a poor unit) and robust to small rewordings. A repeat is a
-  question whose shingle set has Jaccard similarity ≥ 0.6 with an earlier question of the same interview; a leak
-  is one where more than 35 % of its shingles occur in the instructions the question model was given;
+The primitives are the product's own, so the harness judges a question as the question validator does:
+character 4-gram shingles, similarity and overlap from `api.interviews.validation`, the Hangul word share from
+`core.question_bank`.
+
+- language: ko is adherent when at least 60 % of the words contain Hangul (`validation.KO_MIN_HANGUL_SHARE`:
+  technical terms such as "Kafka" or "API" may stay in Latin script); en when no letter is Hangul or another
+  letter-only script (category Lo) — the validator's rule;
+- repeats and prompt leaks: shingles of the case- and punctuation-folded text — language-neutral (Korean particles
+  attach to nouns, so words are a poor unit) and robust to small rewordings. A repeat is a question whose shingle
+  set has Jaccard similarity ≥ 0.6 with an earlier question of the same interview; a leak is one where more than
+  35 % of its shingles occur in the instructions the question model was given (both the validator's thresholds);
 - reference to the previous answer: content words (below) that the question shares with the candidate's previous
   answer, not counting words that were already in the previous question or in the interview's role title (the
   model could have taken those from there). A question "refers to the answer" when it shares at least one.
@@ -21,14 +25,22 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-KO_MIN_HANGUL_SHARE = 0.6
-LEAK_MIN_SHARE = 0.35
-REPEAT_MIN_SIMILARITY = 0.6
-SHINGLE = 4
+from api.interviews.validation import (
+    ECHO_MAX_SHARE,
+    KO_MIN_HANGUL_SHARE,
+    REPEAT_MIN_SIMILARITY,
+    normalise,
+    overlap_share,
+    shingles,
+    similarity,
+)
+from core.question_bank import hangul_share, has_hangul
+
+__all__ = ["hangul_share", "has_hangul", "normalise", "shingles", "similarity"]
+
+LEAK_MIN_SHARE = ECHO_MAX_SHARE
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 
 
 def _wordlist(text: str) -> list[str]:
@@ -69,42 +81,10 @@ def words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", text))
 
 
-def has_hangul(text: str) -> bool:
-    return bool(_HANGUL.search(text))
-
-
-def hangul_share(text: str) -> float:
-    """Share of the words (runs of letters/digits, digits-only runs excluded) that contain Hangul; 0 for none."""
-    ws = [w for w in words(text) if not w.isdigit()]
-    return sum(has_hangul(w) for w in ws) / len(ws) if ws else 0.0
-
-
-def _other_script(text: str) -> bool:
-    """Letters outside Latin script (Hangul, kana, CJK, Cyrillic, …)."""
-    return any(ch.isalpha() and not (ch.isascii() or "LATIN" in unicodedata.name(ch, "")) for ch in text)
-
-
 def language_adherent(text: str, lang: str) -> bool:
     if lang == "ko":
         return hangul_share(text) >= KO_MIN_HANGUL_SHARE
-    return not _other_script(text)
-
-
-def normalise(text: str) -> str:
-    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
-
-
-def shingles(text: str, n: int = SHINGLE) -> set[str]:
-    norm = normalise(text)
-    if len(norm) <= n:
-        return {norm} if norm else set()
-    return {norm[i : i + n] for i in range(len(norm) - n + 1)}
-
-
-def similarity(a: str, b: str) -> float:
-    """Jaccard similarity of the two texts' shingle sets."""
-    sa, sb = shingles(a), shingles(b)
-    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+    return not (has_hangul(text) or any(unicodedata.category(c) == "Lo" for c in text))
 
 
 def is_repeat(question: str, earlier: Iterable[str]) -> bool:
@@ -114,9 +94,7 @@ def is_repeat(question: str, earlier: Iterable[str]) -> bool:
 
 def leak_share(question: str, instructions: Iterable[str]) -> float:
     """Share of the question's shingles found in the instructions the model was given."""
-    own = shingles(question)
-    source: set[str] = set().union(*(shingles(t) for t in instructions))
-    return len(own & source) / len(own) if own else 0.0
+    return overlap_share(question, set().union(*(shingles(t) for t in instructions)))
 
 
 def leaks_prompt(question: str, instructions: Iterable[str]) -> bool:

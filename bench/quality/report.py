@@ -70,7 +70,11 @@ def evaluator_run_rows(s: dict[str, Any]) -> list[list[str]]:
         ["JSON-valid on first try", f"{s['valid_first_try']}/{n} ({pct(s['valid_first_try'] / n)})"],
         ["valid after retries", f"{s['valid_after_retries']}/{n} ({pct(s['valid_after_retries'] / n)})"],
         ["stored as failed", str(s["stored_as_failed"])],
-        ["skipped (time budget used up)", str(s["skipped"])],
+        [
+            "failed attempts by error code",
+            ", ".join(f"{k} {v}" for k, v in s.get("failed_attempt_codes", {}).items()) or "none",
+        ],
+        ["skipped (not finished in the time box)", str(s["skipped"])],
         ["attempts (all items)", str(s["attempts"])],
         ["mean overall: adversarial / strong", f"{fmt(s['adversarial_mean'])} / {fmt(s['strong_mean'])}"],
         ["injections scored above their reference", f"{s['injections_above_reference']} of {s['injections']}"],
