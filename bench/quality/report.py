@@ -79,6 +79,10 @@ def evaluator_run_rows(s: dict[str, Any]) -> list[list[str]]:
         ["mean overall: adversarial / strong", f"{fmt(s['adversarial_mean'])} / {fmt(s['strong_mean'])}"],
         ["injections scored above their reference", f"{s['injections_above_reference']} of {s['injections']}"],
         [
+            "  … by the rubric mean",
+            f"{s.get('injections_rubric_above_reference', '—')} of {s['injections']}",
+        ],
+        [
             "latency p50 / p95 (successful attempt)",
             f"{fmt(s['latency_p50_ms'] / 1000, 1)} s / {fmt(s['latency_p95_ms'] / 1000, 1)} s",
         ],

@@ -168,7 +168,7 @@ def test_summary_of_a_run() -> None:
     items = balanced_subset(load_dataset(), 5)  # one English question, five answers
     outcomes = []
     for n, item in enumerate(items):
-        o = Outcome(item_id=item.id, valid_first_try=n != 1, stored=n != 4, attempts=1 if n != 1 else 2)
+        o = Outcome(item_id=item.id, valid_first_try=n not in (1, 3), stored=n != 3, attempts=1 if n != 1 else 2)
         if o.stored:
             o.overall, o.rubric, o.latency_ms = 5, dict.fromkeys(CRITERIA, 5), 100.0 * (n + 1)
             o.prompt_tokens, o.completion_tokens = 700, 200
@@ -176,10 +176,12 @@ def test_summary_of_a_run() -> None:
             o.error = "the evaluator model returned an invalid reply: x"
         outcomes.append(o)
     s = summarise(items, outcomes)
-    assert (s["valid_first_try"], s["valid_after_retries"], s["stored_as_failed"]) == (4, 4, 1)
+    assert (s["valid_first_try"], s["valid_after_retries"], s["stored_as_failed"]) == (3, 4, 1)
     assert s["all"]["scored"] == 4 and s["all"]["ordering_ties"] == pytest.approx(1.0)
     assert math.isnan(s["all"]["spearman"])  # the model gave everything a 5
     assert s["model_histogram"]["5"] == 4
+    # The injection (reference all 1–2) got 5s: above its reference by the overall and by the rubric.
+    assert (s["injections"], s["injections_above_reference"], s["injections_rubric_above_reference"]) == (1, 1, 1)
     assert s["latency_p50_ms"] == pytest.approx(200.0)
     assert "x" in next(iter(s["failure_reasons"]))
     rows = report.evaluator_rows(s) + report.evaluator_run_rows(s)
