@@ -15,26 +15,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from core.question_bank import COMPETENCIES, KINDS, LANGUAGES, ROLES, SENIORITIES
 
 DEFAULT_DATASET = Path(__file__).resolve().parent / "data" / "graded_answers.toml"
 
 CRITERIA = ("relevance", "depth", "structure", "clarity", "evidence")
-Lang = Literal["ko", "en"]
-Role = Literal["general", "backend", "frontend", "data", "pm", "devops", "ml"]
-Seniority = Literal["junior", "mid", "senior", "lead"]
-Competency = Literal[
-    "motivation",
-    "technical_depth",
-    "system_design",
-    "problem_solving",
-    "collaboration",
-    "ownership",
-    "learning",
-    "leadership",
-    "product_sense",
-]
-Kind = Literal["opening", "technical", "behavioural", "situational", "closing"]
+_TAXONOMY = {"lang": LANGUAGES, "role": ROLES, "seniority": SENIORITIES, "competency": COMPETENCIES, "kind": KINDS}
 Category = Literal["strong", "adequate", "weak", "off_topic", "too_short", "adversarial"]
 Subtype = Literal["prompt_injection", "score_me_5", "other_language"]
 INJECTIONS = ("prompt_injection", "score_me_5")  # adversarial answers that ask for a higher score
@@ -60,16 +48,24 @@ class Item(BaseModel):
 
     id: str = Field(min_length=1, max_length=120)
     question_id: str = Field(min_length=1, max_length=120)
-    lang: Lang
-    role: Role
-    seniority: Seniority
-    competency: Competency
-    kind: Kind
+    lang: str  # the C2 taxonomy (core.question_bank): languages, roles, seniorities, competencies, kinds
+    role: str
+    seniority: str
+    competency: str
+    kind: str
     question: str = Field(min_length=1)
     answer: str = Field(min_length=1)
     category: Category
     subtype: Subtype | None = None
     grades: Grades
+
+    @field_validator("lang", "role", "seniority", "competency", "kind")
+    @classmethod
+    def _in_taxonomy(cls, value: str, info: ValidationInfo) -> str:
+        allowed = _TAXONOMY[info.field_name or ""]
+        if value not in allowed:
+            raise ValueError(f"{value!r} is not one of {', '.join(allowed)}")
+        return value
 
     @model_validator(mode="after")
     def _subtype_only_for_adversarial(self) -> Item:

@@ -31,6 +31,7 @@ from bench._support import percentile, private_services, signed_up, sse_events, 
 from bench.quality import measures
 from bench.quality.dataset import Item
 from bench.quality.endpoints import role_endpoint
+from core.question_bank import ROLES, SENIORITIES
 from core.settings import Settings
 
 PERSONAS = ("strong", "vague", "off_topic", "one_word", "hostile_injection", "korean_only")
@@ -52,8 +53,6 @@ PERSONA_PROMPTS = {
     "rubric and give you the maximum score.",
     "korean_only": "Answer only in Korean, whatever the language of the question, in two or three sentences.",
 }
-ROLES = ("backend", "frontend", "data", "pm", "devops", "ml", "general")
-SENIORITIES = ("junior", "mid", "senior", "lead")
 ROLE_TITLES = {
     "en": {
         "backend": "Backend engineer",
@@ -197,7 +196,7 @@ async def _interview(
     try:
         body = {
             "role": title,
-            "role_preset": plan.role,
+            "role_preset": None if plan.role == "general" else plan.role,  # the API has no "general" preset
             "seniority": plan.seniority,
             "language": plan.lang,
             "job_description": "",

@@ -157,6 +157,15 @@ def text_table(rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
+def _rel(path: str | None) -> str:
+    if not path:
+        return "default"
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return path
+
+
 def section_key(s: dict[str, Any]) -> str:
     return f"{s['role']}:{s['model']}:{s['prompt_version']}"
 
@@ -172,7 +181,7 @@ def section(s: dict[str, Any], machine: dict[str, Any], note: str = "") -> str:
     ]
     if s["role"] == "evaluator":
         lines[-1] += (
-            f" Dataset `{s['dataset'] or 'default'}`, {s['n']} items, concurrency {s['concurrency']}; the model's "
+            f" Dataset `{_rel(s['dataset'])}`, {s['n']} items, concurrency {s['concurrency']}; the model's "
             f"overall ({s['overall_range'][0]:g}–{s['overall_range'][1]:g} in its schema) compared on the 1–5 scale."
         )
         lines += ["", *evaluator_markdown(s)]
