@@ -289,6 +289,7 @@ def summarise(turns: list[Turn]) -> dict[str, Any]:
         "ttft_p50_s": percentile(ttft, 50) if ttft else math.nan,
         "ttft_p95_s": percentile(ttft, 95) if ttft else math.nan,
         "error_codes": {c: sum(t.error == c for t in turns) for c in sorted({t.error for t in turns if t.error})},
+        "sources": {src: sum(t.source == src for t in ok) for src in sorted({t.source for t in ok if t.source})},
     }
 
 
@@ -340,7 +341,7 @@ def run(
         endpoint=endpoint.how,
         prompt_version=PROMPT_VERSION,
         candidate=candidate_url or "graded answer set",
-        personas=list(personas),
+        personas=list(dict.fromkeys(p.persona for p in todo)),
         questions_per_interview=questions,
         wall_s=round(time.perf_counter() - started, 1),
         by_language={lang: summarise([t for t in turns if t.lang == lang]) for lang in langs},

@@ -128,6 +128,10 @@ def interviewer_rows(s: dict[str, Any]) -> list[list[str]]:
         ["figure", "all", *langs],
         ["interviews / questions", *(f"{g['interviews']} / {g['questions']}" for g in groups)],
         ["failed question requests", *(str(g["failed_requests"]) for g in groups)],
+        [
+            "question source",
+            *(", ".join(f"{k} {v}" for k, v in g.get("sources", {}).items()) or "—" for g in groups),
+        ],
         ["language adherence", *(pct(g["language_adherence"]) for g in groups)],
         ["mean Hangul share of words", *(fmt(g["hangul_share_mean"]) for g in groups)],
         ["repeats", *(str(g["repeats"]) for g in groups)],
