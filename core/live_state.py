@@ -1,4 +1,5 @@
-"""Small pieces of live interview state shared through Redis between the API and the media server."""
+"""Small pieces of live interview state in Redis, shared by the API and the media server (deleted with the interview
+by `api.deletion.erase`)."""
 
 from __future__ import annotations
 

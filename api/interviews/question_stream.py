@@ -5,7 +5,7 @@ case nothing was stored. The model's output is validated (validation.py) before 
 generated into a buffer (and abandoned early when its first characters already fail), then streamed out as token
 events. An output that fails is retried once; a second failure is replaced by the slot's vetted bank question,
 streamed the same way. So the candidate never sees text that is later rejected; the cost is the time to the first
-visible token (the whole, short, capped generation instead of its first token: see docs/benchmarks/questions.md).
+visible token (the whole, short, capped generation instead of its first token): docs/benchmarks/questions.md.
 
 If the client goes away, Starlette cancels this generator; the cancellation closes the model server's HTTP stream,
 which frees its slot.

@@ -174,9 +174,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise BankError(f"{path.name}: not UTF-8: {exc}") from exc
 
 
-def _check_language(where: str, lang: str, text: str, *, min_share: float = KO_MIN_HANGUL_SHARE) -> None:
+def _check_language(where: str, lang: str, text: str) -> None:
     if lang == "ko":
-        if hangul_share(text) < min_share:
+        if hangul_share(text) < KO_MIN_HANGUL_SHARE:
             raise BankError(f"{where}: Korean text is not mostly Hangul: {text!r}")
     elif has_hangul(text):
         raise BankError(f"{where}: English text contains Hangul: {text!r}")
@@ -245,7 +245,10 @@ def _parse_question(file: str, role: str, n: int, item: object) -> BankQuestion:
     key_points = tuple(_nonempty_str(f"{where}: key point", p) for p in points)
     for point in key_points:
         # A single Korean key point may be mostly terms ("REST vs gRPC 선택 기준"); it must still be Korean.
-        _check_language(f"{where}: key point", lang, point, min_share=0.01)
+        if lang == "ko" and not has_hangul(point):
+            raise BankError(f"{where}: key point: Korean key point has no Hangul: {point!r}")
+        if lang == "en":
+            _check_language(f"{where}: key point", lang, point)
     _check_language(f"{where}: key_points", lang, " ".join(key_points))
 
     return BankQuestion(

@@ -34,7 +34,7 @@ from core.live_state import set_current_question
 from core.privacy import frames_dir
 from core.redis_client import get_async_redis
 from core.repositories import expressions
-from core.repositories.transcripts import add_final_segment
+from core.repositories.transcripts import TranscriptRepository
 from core.repositories.users import token_digest
 from core.settings import get_settings
 from tests.api.conftest import INTERVIEW, NewUser
@@ -56,11 +56,11 @@ async def leave_traces(interview_id: uuid.UUID, sync_redis: redis.Redis) -> None
         s.add(Evaluation(answer_id=a.id, interview_id=interview_id, answer_revision=1))
         s.add(Report(interview_id=interview_id))
         await s.commit()
-        await add_final_segment(
-            s, interview_id=interview_id, question_id=q.id, text="a", start_s=0, end_s=1, confidence=1, provider="t"
+        await TranscriptRepository(s).add_final_segment(
+            interview_id=interview_id, question_id=q.id, text="a", start_s=0, end_s=1, confidence=1, provider="t"
         )
-        await expressions.add_sample(
-            s, interview_id=interview_id, question_id=q.id, captured_at=utcnow(), face_found=False, face_box=None,
+        await expressions.ExpressionRepository(s).add_sample(
+            interview_id=interview_id, question_id=q.id, captured_at=utcnow(), face_found=False, face_box=None,
             detector_confidence=None, dominant=None, scores={}, model_id="t", latency_ms=1,
         )  # fmt: skip
     client = get_async_redis()

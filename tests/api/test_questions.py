@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 
 from core.question_bank import load_bank
-from tests.api.conftest import INTERVIEW, NewUser, SseEvent, iter_sse, stream_question
+from tests.api.conftest import INTERVIEW, NewUser, SseEvent, iter_sse, listening, stream_question
 from tests.recording_proxy import RecordingProxy
 
 
@@ -66,15 +67,23 @@ async def test_next_question_requires_an_answer_first(new_user: NewUser) -> None
     assert r.status_code == 409 and "answer the current question" in r.json()["detail"]
 
 
-async def test_concurrent_generation_is_refused(new_user: NewUser) -> None:
+async def test_concurrent_generation_is_refused(new_user: NewUser, question_proxy: RecordingProxy) -> None:
     user = await new_user()
     iid = (await user.client.post("/api/interviews", json=INTERVIEW)).json()["id"]
-    first = asyncio.create_task(stream_question(user, iid))
-    await asyncio.sleep(0.3)
-    second = await user.client.post(f"/api/interviews/{iid}/questions/next")
-    events = await first
-    assert events[-1].event == "done"
-    assert second.status_code == 409  # either "already being generated" or "answer the current question"
+    question_proxy.hold()  # the model's reply waits in the proxy: the first generation is surely still running
+    try:
+        async with user.client.stream("POST", f"/api/interviews/{iid}/questions/next") as first:
+            assert first.status_code == 200
+            events = iter_sse(first)
+            assert (await anext(events)).event == "started"  # sent once the generation lock is held
+            second = await user.client.post(f"/api/interviews/{iid}/questions/next")
+            assert second.status_code == 409
+            assert second.json()["detail"] == "a question is already being generated for this interview"
+            question_proxy.release()
+            rest = [ev async for ev in events]
+        assert rest[-1].event == "done", rest[-1].data
+    finally:
+        question_proxy.release()
     detail = (await user.client.get(f"/api/interviews/{iid}")).json()
     assert len(detail["questions"]) == 1
 
@@ -84,16 +93,13 @@ async def test_events_stream_is_live_and_resumable(new_user: NewUser) -> None:
     iid = (await user.client.post("/api/interviews", json=INTERVIEW)).json()["id"]
     seen: list[SseEvent] = []
 
-    async def listen() -> None:
-        async with user.client.stream("GET", f"/api/interviews/{iid}/events") as resp:
-            assert resp.status_code == 200
-            async for ev in iter_sse(resp):
-                seen.append(ev)
-                if ev.event == "question.ready":
-                    return
+    async def consume(events: AsyncIterator[SseEvent]) -> None:
+        async for ev in events:
+            seen.append(ev)
+            if ev.event == "question.ready":
+                return
 
-    listener = asyncio.create_task(listen())
-    await asyncio.sleep(0.5)
+    listener = await listening(user, iid, consume)
     await stream_question(user, iid)
     await asyncio.wait_for(listener, 60)
     types = [e.event for e in seen]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,11 @@ from core.question_bank import (
     SENIORITIES,
     BankError,
     hangul_share,
+    has_hangul,
     load_bank,
 )
 
+YES_NO_OPENERS = ("Do ", "Does ", "Did ", "Have ", "Has ", "Are ", "Is ", "Was ", "Were ", "Can ", "Will ")
 COMPETENCIES_TOML = (DATA_DIR / "competencies.toml").read_text(encoding="utf-8")
 
 GOOD_KO = """
@@ -65,6 +68,43 @@ def test_every_question_follows_the_taxonomy() -> None:
         assert q.seniority and set(q.seniority) <= set(SENIORITIES)
         assert 3 <= len(q.key_points) <= 5
         assert q.text.strip() and all(p.strip() for p in q.key_points)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_role_and_language_has_at_least_25_questions_covering_every_kind(role: str, lang: str) -> None:
+    own = [q for q in load_bank().questions if q.role == role and q.lang == lang]
+    assert len(own) >= 25
+    kinds = Counter(q.kind for q in own)
+    assert set(kinds) == set(KINDS)
+    # The plan opens and closes every interview: a few of each so consecutive interviews differ.
+    assert kinds["opening"] >= 3 and kinds["closing"] >= 3
+    if role != "general":
+        assert kinds["technical"] == max(kinds.values())
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_planner_finds_a_question_for_every_kind_seniority_and_competency(role: str, lang: str) -> None:
+    bank = load_bank()
+    for kind in KINDS:
+        for level in SENIORITIES:
+            assert bank.select(role, lang, kind=kind, seniority=level), (kind, level)
+    for competency in COMPETENCIES:
+        assert bank.select(role, lang, competency=competency), competency
+
+
+def test_questions_are_single_open_questions_in_their_language() -> None:
+    texts = [q.text for q in load_bank().questions]
+    assert len(texts) == len(set(texts))
+    for q in load_bank().questions:
+        assert q.text.count("?") <= 1, q.id
+        if q.lang == "en":
+            assert not q.text.startswith(YES_NO_OPENERS), q.id
+            assert not any(has_hangul(p) for p in (q.text, *q.key_points)), q.id
+        else:
+            assert not q.text.endswith(("있으신가요?", "있나요?", "있습니까?")), q.id
+            assert hangul_share(q.text) > 0.5, q.id
 
 
 def test_every_competency_has_names_descriptions_and_anchors_1_3_5_in_both_languages() -> None:
@@ -150,7 +190,7 @@ def _swap(old: str, new: str) -> str:
             _swap(KO_TEXT, "How would you design a cache?"),
             Q + "text: Korean text is not mostly Hangul",
         ),
-        (_swap('"캐시 위치 선택"', '"cache placement"'), Q + "key point: Korean text"),
+        (_swap('"캐시 위치 선택"', '"cache placement"'), Q + "key point: Korean key point has no Hangul"),
         (_swap("seniority = ", "level = "), Q + "missing seniority"),
         (_swap('kind = "technical"', 'kind = "technical"\nfollow_up = true'), "unknown field"),
         (GOOD_KO + "\n[extra]\nx = 1\n", "unexpected top-level keys"),

@@ -29,6 +29,7 @@ from core.llm import LLMError, get_llm
 from core.logging import JobLogContext, configure_logging, log_context
 from core.redis_client import get_async_redis
 from core.repositories import evaluations as eval_repo
+from core.repositories.evaluations import EvaluationRepository
 from core.settings import get_settings
 from worker.evaluation import content, summary
 from worker.evaluation.prompts import PROMPT_VERSION
@@ -63,14 +64,14 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
 
     # 1. Claim the attempt: the answer must still be at this revision.
     async with sessionmaker() as session:
-        ctx = await eval_repo.answer_context(session, answer_id)
+        ctx = await EvaluationRepository(session).answer_context(answer_id)
         if ctx is None:
             log.info("evaluate_answer: answer %s no longer exists, dropped", answer_id)
             return
         if ctx.revision != revision:
             log.info("evaluate_answer: answer %s moved past revision %d, job dropped", answer_id, revision)
             return
-        evaluation = await eval_repo.lock_for_answer(session, ctx)
+        evaluation = await EvaluationRepository(session).lock_for_answer(ctx)
         if evaluation.answer_revision == revision and evaluation.status == JobStatus.ready:
             score = evaluation.overall_score
             await session.commit()
@@ -111,10 +112,10 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
 
         # 3. Store the outcome, unless the answer moved on meanwhile.
         async with sessionmaker() as session:
-            if await eval_repo.current_revision(session, answer_id) != revision:
+            if await EvaluationRepository(session).current_revision(answer_id) != revision:
                 log.info("evaluate_answer: answer %s re-submitted during evaluation, result discarded", answer_id)
                 return
-            evaluation = await eval_repo.lock_for_answer(session, ctx)
+            evaluation = await EvaluationRepository(session).lock_for_answer(ctx)
             if evaluation.answer_revision != revision:
                 return
             if error is None:

@@ -19,9 +19,9 @@ from langchain_core.output_parsers import JsonOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, ValidationError
 
-from core.llm import SDK_RETRYABLE, LLMBadOutput, LLMClient, LLMRequestError, LLMUnavailable
+from core.llm import LLMBadOutput, LLMClient
+from core.llm.attempts import SDK_RETRYABLE, Attempts, response_format
 from core.llm.langchain import chat_openai_for
-from worker.evaluation.schemas import response_format
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -60,37 +60,32 @@ async def run_structured(
     max_tokens: int | None = None,
     temperature: float | None = None,
 ) -> ChainResult[M]:
-    """One attempt on one healthy replica. Raises LLMUnavailable (server down / timed out: try later) or
-    LLMBadOutput (answered with something that is not a valid `schema` object)."""
+    """The reply as a validated `schema` object. A failed connection, timeout or server fault is retried on another
+    replica (the request is idempotent) up to the role's `max_retries`, then LLMUnavailable; LLMRequestError when
+    the server rejects the request; LLMBadOutput when it answered with something that is not a valid object."""
     parser = JsonOutputParser(pydantic_object=schema)
     overrides: dict[str, Any] = {"max_tokens": max_tokens} if max_tokens else {}
     if temperature is not None:
         overrides["temperature"] = temperature
-    model, replica = await chat_openai_for(llm, **overrides)
-    chain = (
-        prompt.partial(format_instructions=parser.get_format_instructions())
-        | model.bind(response_format=response_format(schema, name))
-        | parser
-    )
+    prompt = prompt.partial(format_instructions=parser.get_format_instructions())
     usage = UsageMetadataCallbackHandler()
-    replica.inflight += 1
-    started = time.perf_counter()
-    try:
-        parsed = await chain.ainvoke(variables, config={"callbacks": [usage]})
-    except OutputParserException:
-        raise LLMBadOutput(llm.role, "the reply is not valid JSON") from None
-    except SDK_RETRYABLE as exc:
-        llm.pool.mark_failed(replica, type(exc).__name__)
-        raise LLMUnavailable(llm.role, f"{replica.root} failed ({type(exc).__name__})") from exc
-    except openai.APIStatusError as exc:
-        # e.g. 400 "exceeds the available context size": the request, not the server, is at fault
-        raise LLMRequestError(llm.role, f"request rejected (HTTP {exc.status_code})") from exc
-    except openai.LengthFinishReasonError:
-        raise LLMBadOutput(llm.role, "the reply was cut off at the token limit before the JSON was complete") from None
-    except openai.OpenAIError as exc:  # e.g. content filter: the server answered, but not with a usable reply
-        raise LLMBadOutput(llm.role, f"unusable reply ({type(exc).__name__})") from None
-    finally:
-        replica.inflight -= 1
+    parsed: Any = None
+    async for attempt in Attempts(llm.pool, retries=llm.settings.max_retries):
+        async with attempt as replica:
+            model = chat_openai_for(llm, replica, **overrides).bind(response_format=response_format(schema, name))
+            started = time.perf_counter()
+            try:
+                parsed = await (prompt | model | parser).ainvoke(variables, config={"callbacks": [usage]})
+            except OutputParserException:
+                raise LLMBadOutput(llm.role, "the reply is not valid JSON") from None
+            except openai.LengthFinishReasonError:
+                raise LLMBadOutput(
+                    llm.role, "the reply was cut off at the token limit before the JSON was complete"
+                ) from None
+            except openai.OpenAIError as exc:
+                if isinstance(exc, (*SDK_RETRYABLE, openai.APIStatusError)):
+                    raise  # connection, timeout, HTTP status: the attempt decides (retry elsewhere or typed error)
+                raise LLMBadOutput(llm.role, f"unusable reply ({type(exc).__name__})") from None  # e.g. content filter
     latency_ms = (time.perf_counter() - started) * 1000
     try:
         output = schema.model_validate(parsed)
@@ -98,5 +93,4 @@ async def run_structured(
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "reply"
         raise LLMBadOutput(llm.role, f"the reply does not match the schema ({where}: {first['msg']})") from None
-    llm.pool.mark_ok(replica)
     return ChainResult(output=output, model=llm.model, replica=replica.root, latency_ms=latency_ms, usage=_usage(usage))

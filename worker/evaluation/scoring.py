@@ -51,11 +51,12 @@ async def score_answer(llm: LLMClient, item: AnswerToScore, *, bad_outputs: int 
     content.ContentRejected (an LLMBadOutput with a reason code) when the reply is well-formed but degenerate, loops,
     echoes the rubric or is in the wrong language; `bad_outputs` (unusable replies so far for this answer) raises
     the sampling temperature."""
+    variables = prompt_variables(item)
     result = await run_structured(
         llm,
         evaluation_prompt(),
         EvaluationOutput,
-        prompt_variables(item),
+        variables,
         name="evaluation",
         temperature=retry_temperature(llm.settings.temperature, bad_outputs),
     )
@@ -65,6 +66,7 @@ async def score_answer(llm: LLMClient, item: AnswerToScore, *, bad_outputs: int 
         points={"strengths": output.strengths, "improvements": output.improvements},
         prose={"model_answer": output.model_answer},
         language=item.language,
-        prompt_texts=[EVALUATION_SYSTEM, *field_descriptions(EvaluationOutput)],
+        prompt_texts=[EVALUATION_SYSTEM, *field_descriptions(EvaluationOutput), variables["anchors"]],
+        candidate_text=item.answer_text,
     )
     return result

@@ -18,7 +18,7 @@ from core.db.models import JobStatus, utcnow
 from core.llm import LLMError, get_llm
 from core.redis_client import get_async_redis
 from core.repositories import reports as report_repo
-from core.repositories.reports import EvaluatedTurn
+from core.repositories.reports import EvaluatedTurn, ReportRepository
 from core.settings import get_settings
 from worker.evaluation import content
 from worker.evaluation.chain import ChainResult, run_structured
@@ -68,17 +68,17 @@ async def summarize(interview_id: uuid.UUID) -> float | None:
     redis = get_async_redis()
 
     async with sessionmaker() as session:
-        interview = await report_repo.lock_interview(session, interview_id)
+        interview = await ReportRepository(session).lock_interview(interview_id)
         if interview is None:
             log.info("summarize_interview: interview %s no longer exists, dropped", interview_id)
             return None
-        report = await report_repo.lock_report(session, interview_id)
+        report = await ReportRepository(session).lock_report(interview_id)
         if report.status == JobStatus.ready:
             score = report.overall_score
             await session.commit()
             await events.apublish(redis, events.ReportReady(interview_id=interview_id, overall_score=score))
             return None
-        turns = await report_repo.evaluated_turns(session, interview_id)
+        turns = await ReportRepository(session).evaluated_turns(interview_id)
         pending = sum(1 for t in turns if t.status == JobStatus.pending)
         meta = dict(report.model_meta or {})
         waits = int(meta.get("pending_waits", 0))
@@ -122,10 +122,10 @@ async def summarize(interview_id: uuid.UUID) -> float | None:
             retry_kind = classify(exc)
 
     async with sessionmaker() as session:
-        interview = await report_repo.lock_interview(session, interview_id)
+        interview = await ReportRepository(session).lock_interview(interview_id)
         if interview is None:
             return None
-        report = await report_repo.lock_report(session, interview_id)
+        report = await ReportRepository(session).lock_report(interview_id)
         meta = dict(report.model_meta or {})
         if retry_kind is not None:
             failures = int(meta.get(retry_kind, 0)) + 1
@@ -138,7 +138,7 @@ async def summarize(interview_id: uuid.UUID) -> float | None:
                 return backoff_s(retry_kind, failures)
         report.overall_score = overall
         report.rubric = rubric
-        report.expression_summary = await report_repo.expression_summary(session, interview_id, started_at)
+        report.expression_summary = await ReportRepository(session).expression_summary(interview_id, started_at)
         report.updated_at = utcnow()
         pending = sum(1 for t in turns if t.status == JobStatus.pending)
         meta.update({"evaluations": sum(1 for t in turns if t.status == JobStatus.ready), "pending": pending})
