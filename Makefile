@@ -18,13 +18,14 @@ COMPOSE_VERSION := 2.40.3
 COMPOSE_PLUGIN := /usr/local/lib/docker/cli-plugins/docker-compose
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install system-deps docker-deps helm llama-server models frontend frontend-test run test test-compose lint typecheck pytest bench faults clean
+.PHONY: help install system-deps docker-deps helm llama-server models frontend frontend-test run test test-compose lint typecheck pytest bench quality faults clean
 
 help:
 	@echo "make run     install everything, migrate, start every service at http://127.0.0.1:8000"
 	@echo "make test    install everything, then lint, type-check and run the whole test suite"
 	@echo "make test-compose  build every image and run compose.yaml for real (part of make test)"
 	@echo "make bench   benchmarks side by side, written to docs/benchmarks/"
+	@echo "make quality model qualification (graded answers + simulated interviews) → docs/benchmarks/quality.md"
 	@echo "make faults  the full fault-injection suite"
 
 $(STAMP): pyproject.toml requirements/constraints.txt requirements/no-deps.txt
@@ -102,6 +103,9 @@ test: lint typecheck frontend-test pytest
 
 bench: install system-deps llama-server models frontend
 	$(PY) -m bench
+
+quality: install llama-server models
+	$(PY) -m bench.quality all
 
 faults: install llama-server models
 	$(VENV)/bin/pytest tests/faults --faults-full
