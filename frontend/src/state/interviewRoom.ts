@@ -32,9 +32,21 @@ export type Phase =
 
 export type EvaluationView =
   | { status: 'none' }
-  | { status: 'pending'; retrying: boolean }
+  /** `slow`: the evaluator is busy or timed out and retries (issue 18): the candidate is told why it takes long. */
+  | { status: 'pending'; retrying: boolean; slow?: boolean }
   | { status: 'ready'; score: number | null }
-  | { status: 'failed'; reason: string }
+  | { status: 'failed'; reason: string; code: string | null }
+
+/** A question longer than this is a model rambling (the API caps it too): the room shows at most this much. */
+export const MAX_QUESTION_CHARS = 600
+
+/** `text` cut to MAX_QUESTION_CHARS at a word boundary, with an ellipsis when cut. */
+export function capQuestion(text: string): string {
+  if (text.length <= MAX_QUESTION_CHARS) return text
+  const cut = text.slice(0, MAX_QUESTION_CHARS)
+  const space = cut.lastIndexOf(' ')
+  return `${(space > MAX_QUESTION_CHARS * 0.8 ? cut.slice(0, space) : cut).trimEnd()}…`
+}
 
 export interface QuestionView {
   id: string
@@ -92,6 +104,7 @@ export type RoomAction =
   | { type: 'set_mode'; mode: AnswerSource }
   | { type: 'service'; service: ServiceName; state: HealthState; message: string }
   | { type: 'dismiss_error' }
+  | { type: 'evaluation_slow'; questionId: string }
 
 export const initialRoomState: RoomState = {
   phase: 'loading',
@@ -112,7 +125,7 @@ function evaluationFromApi(question: InterviewDetail['questions'][number]): Eval
   const evaluation = question.evaluation
   if (!evaluation || evaluation.status === 'pending') return { status: 'pending', retrying: false }
   if (evaluation.status === 'ready') return { status: 'ready', score: evaluation.overall_score }
-  return { status: 'failed', reason: evaluation.error ?? '' }
+  return { status: 'failed', reason: evaluation.error ?? '', code: evaluation.error_code ?? null }
 }
 
 /** Where to go when no question is open: ask the next one, or everything is asked and answered. */
@@ -163,8 +176,8 @@ function applyEvent(state: RoomState, event: InterviewEvent): RoomState {
       return updateQuestion(state, event.data.question_id, (q) => ({
         ...q,
         evaluation: event.data.final
-          ? { status: 'failed', reason: event.data.reason }
-          : { status: 'pending', retrying: true },
+          ? { status: 'failed', reason: event.data.reason, code: event.data.error_code ?? null }
+          : { status: 'pending', retrying: true, slow: event.data.error_code === 'timeout' || undefined },
       }))
     case 'service.status':
       return reduceRoom(state, { type: 'service', ...event.data })
@@ -216,6 +229,8 @@ export function reduceRoom(state: RoomState, action: RoomAction): RoomState {
         case 'started':
           return { ...state, draft: { position: event.data.position, text: '' } }
         case 'token':
+          // A rambling model must not fill the screen: stop growing the draft past the cap (the API caps it too).
+          if (state.draft.text.length > MAX_QUESTION_CHARS) return { ...state, phase: 'streaming' }
           return { ...state, phase: 'streaming', draft: { ...state.draft, text: state.draft.text + event.data.text } }
         case 'done': {
           const question: QuestionView = {
@@ -287,6 +302,10 @@ export function reduceRoom(state: RoomState, action: RoomAction): RoomState {
     }
     case 'dismiss_error':
       return { ...state, error: null }
+    case 'evaluation_slow':
+      return updateQuestion(state, action.questionId, (q) =>
+        q.evaluation.status === 'pending' ? { ...q, evaluation: { ...q.evaluation, slow: true } } : q,
+      )
   }
 }
 
