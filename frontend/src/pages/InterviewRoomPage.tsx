@@ -228,8 +228,8 @@ export function InterviewRoomPage({ id }: { id: string }) {
             tone={problem.state === 'down' ? 'error' : 'warning'}
             onRetry={service === 'media' || service === 'stt' ? () => retryMedia() : undefined}
           >
+            {/* The server's detail is English and technical: logged, not shown in the candidate's language. */}
             <strong>{t(`service.${service}`)}</strong> {t(`serviceState.${problem.state}`)}
-            {problem.message ? ` — ${problem.message}` : ''}
           </Banner>
         ))}
         {eventsDown && <Banner tone="info">{t('room.eventsReconnecting')}</Banner>}

@@ -336,13 +336,14 @@ function CardScore({ evaluation }: { evaluation: ReportQuestion['evaluation'] })
 /** The behaviourally anchored scale beside the score: what a 1, 3 and 5 answer look like, the nearest marked. */
 function AnchorScale({ anchors, score, name }: { anchors: Anchors; score: number | null; name: string }) {
   const { t } = useI18n()
-  const nearest = score === null ? null : ([1, 3, 5] as const).reduce((a, b) => (Math.abs(b - score) < Math.abs(a - score) ? b : a))
+  // The anchors the score sits on or between (a 4 is between "3" and "5").
+  const near = (level: number) => score !== null && Math.abs(level - score) <= 1
   return (
     <div className="anchors">
       <h4>{t('report.anchors', { name })}</h4>
       <dl>
         {([1, 3, 5] as const).map((level) => (
-          <div key={level} className={level === nearest ? 'anchor current' : 'anchor'}>
+          <div key={level} className={near(level) ? 'anchor current' : 'anchor'}>
             <dt>{t('report.anchorsScore', { score: level })}</dt>
             <dd>{anchors[String(level) as '1' | '3' | '5']}</dd>
           </div>
