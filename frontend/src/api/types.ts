@@ -130,9 +130,9 @@ export interface InterviewSummary {
 export interface SpeechMetrics {
   words: number
   syllables: number
-  duration_s: number
-  wpm: number
-  spm: number
+  duration_s: number | null // speaking time: the transcript's span, else the answer's start to end
+  wpm: number | null // null when no pace can be given (no timing, or an impossible one)
+  spm: number | null
   fillers: Record<string, number>
   filler_count: number
   long_pauses: number
