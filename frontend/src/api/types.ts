@@ -158,7 +158,7 @@ export interface Evaluation {
   improvements: string[]
   model_answer: string
   error: string | null // English, for logs; the UI shows `error_code` translated
-  error_code?: EvaluationErrorCode | null
+  error_code?: string | null // an EvaluationErrorCode; typed loosely so a newer server's code still renders
 }
 
 export interface Question {
@@ -349,9 +349,19 @@ export type QuestionErrorCode =
   | 'internal'
 
 export type QuestionStreamEvent =
-  | { event: 'started'; data: { position: number } }
+  | { event: 'started'; data: { position: number; kind?: QuestionKind; competency?: string | null } }
   | { event: 'token'; data: { text: string } }
-  | { event: 'done'; data: { question_id: string; position: number; kind: QuestionKind; text: string } }
+  | {
+      event: 'done'
+      data: {
+        question_id: string
+        position: number
+        kind: QuestionKind
+        text: string
+        source?: QuestionSource
+        competency?: string | null
+      }
+    }
   | { event: 'error'; data: { message: string; code: QuestionErrorCode } }
 
 // --- interview events (GET /events, EventSource); mirrors core/events.py ---------------------------------------
@@ -390,7 +400,7 @@ export interface InterviewEventMap {
     answer_id: string
     reason: string
     final: boolean
-    error_code?: EvaluationErrorCode | null
+    error_code?: string | null
   }
   'report.ready': BaseEvent & { overall_score: number | null }
   'report.failed': BaseEvent & { reason: string }
