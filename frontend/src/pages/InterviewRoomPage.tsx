@@ -10,6 +10,7 @@ import { useQuestionStream } from '../hooks/useQuestionStream'
 import { useSlowEvaluations } from '../hooks/useSlowEvaluations'
 import { useI18n, type MessageKey } from '../i18n'
 import { en } from '../i18n/en'
+import { competencyName } from '../lib/competency'
 import { describeError } from '../lib/errors'
 import { Link, navigate } from '../lib/router'
 import { speak, speechSupported, stopSpeaking } from '../lib/speech'
@@ -261,6 +262,14 @@ export function InterviewRoomPage({ id }: { id: string }) {
               </div>
             )}
           </div>
+          {question && state.phase === 'answering' && (question.competency || question.source) && (
+            <p className="question-tags">
+              {question.competency && <span className="chip chip-muted">{competencyName(t, question.competency, interview.plan)}</span>}
+              {question.source && question.source !== 'generated' && (
+                <span className={`chip chip-source-${question.source}`}>{t(`source.${question.source}`)}</span>
+              )}
+            </p>
+          )}
           <div className="question-text" aria-live="polite" aria-busy={state.phase === 'streaming'} lang={language}>
             {state.phase === 'thinking' && (
               <p className="thinking" role="status">

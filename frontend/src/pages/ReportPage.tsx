@@ -4,8 +4,8 @@ import { RUBRIC_CRITERIA, type Anchors, type InterviewPlan, type Report, type Re
 import { BarList, ExpressionTimeline, RadarChart } from '../charts/Charts'
 import { DemoNotice } from '../components/DemoNotice'
 import { Banner, Panel, ScoreBadge, ScoreRing, Spinner } from '../components/ui'
-import { useI18n, type MessageKey } from '../i18n'
-import { en } from '../i18n/en'
+import { useI18n } from '../i18n'
+import { competencyName } from '../lib/competency'
 import { describeError, evaluationErrorText } from '../lib/errors'
 import { Link } from '../lib/router'
 
@@ -78,17 +78,6 @@ export function ReportPage({ id }: { id: string }) {
   return <ReportView report={load.report} onRetry={() => void fetchReport()} />
 }
 
-/** Competency name in the UI's language when it is one of the C2 set, else the name the API sent. */
-function useCompetencyName(plan: InterviewPlan | null | undefined) {
-  const { t } = useI18n()
-  return (id: string | null | undefined, fallback?: string) => {
-    if (!id) return fallback ?? ''
-    const key = `competency.${id}`
-    if (key in en) return t(key as MessageKey)
-    return plan?.competencies.find((c) => c.id === id)?.name ?? fallback ?? id
-  }
-}
-
 const isSpoken = (q: ReportQuestion) => q.answer?.source === 'speech'
 
 function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }) {
@@ -101,7 +90,7 @@ function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }
   }, [])
   const interview = report.interview
   const plan = report.plan ?? null
-  const competencyName = useCompetencyName(plan)
+  const nameOf = (id: string | null | undefined, fallback?: string) => competencyName(t, id, plan, fallback)
   // Pace and fillers belong to spoken answers only: a typed answer has no speaking time (C3).
   const spoken = report.questions.some(isSpoken)
   const fillerItems = Object.entries(report.speaking?.fillers ?? {})
@@ -198,7 +187,7 @@ function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }
                   title={t('report.planCompetencies')}
                   items={[...plan.competencies]
                     .sort((a, b) => b.weight - a.weight)
-                    .map((c) => ({ label: competencyName(c.id, c.name), value: weightPercent(c.weight, plan) }))}
+                    .map((c) => ({ label: nameOf(c.id, c.name), value: weightPercent(c.weight, plan) }))}
                   format={(value) => t('report.planWeight', { value: formatNumber(value) })}
                 />
               </div>
@@ -212,7 +201,7 @@ function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }
                     .map((slot) => (
                       <li key={slot.position}>
                         <span className="q-number">Q{slot.position}</span>
-                        <span>{competencyName(slot.competency)}</span>
+                        <span>{nameOf(slot.competency)}</span>
                         <span className="chip chip-muted">{t(`kind.${slot.kind}`)}</span>
                       </li>
                     ))}
@@ -309,7 +298,7 @@ function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }
             item={item}
             language={interview.language}
             emotionLabel={emotionLabel}
-            competencyName={competencyName}
+            nameOf={nameOf}
           />
         ))}
       </section>
@@ -357,12 +346,12 @@ function QuestionCard({
   item,
   language,
   emotionLabel,
-  competencyName,
+  nameOf,
 }: {
   item: ReportQuestion
   language: string
   emotionLabel: (emotion: string | null) => string
-  competencyName: (id: string | null | undefined, fallback?: string) => string
+  nameOf: (id: string | null | undefined, fallback?: string) => string
 }) {
   const { t, formatNumber } = useI18n()
   const evaluation = item.evaluation
@@ -385,7 +374,7 @@ function QuestionCard({
         <p className="question-tags">
           {item.competency && (
             <span className="chip chip-muted" title={t('report.competency')}>
-              {competencyName(item.competency, item.anchors?.name)}
+              {nameOf(item.competency, item.anchors?.name)}
             </span>
           )}
           <span className="chip chip-muted">{t(`kind.${item.kind}`)}</span>
@@ -429,7 +418,7 @@ function QuestionCard({
         </div>
       )}
       {item.anchors && (
-        <AnchorScale anchors={item.anchors} score={score} name={competencyName(item.anchors.competency, item.anchors.name)} />
+        <AnchorScale anchors={item.anchors} score={score} name={nameOf(item.anchors.competency, item.anchors.name)} />
       )}
       {evaluation && Object.keys(evaluation.rubric).length > 0 && (
         <ul className="rubric-mini" aria-label={t('report.rubric')}>

@@ -6,6 +6,7 @@ import type {
   InterviewEvent,
   QuestionErrorCode,
   QuestionKind,
+  QuestionSource,
   QuestionStreamEvent,
   ServiceName,
 } from '../api/types'
@@ -52,6 +53,8 @@ export interface QuestionView {
   id: string
   position: number
   kind: QuestionKind
+  source?: QuestionSource
+  competency?: string | null
   text: string
   answered: boolean
   evaluation: EvaluationView
@@ -199,6 +202,8 @@ export function reduceRoom(state: RoomState, action: RoomAction): RoomState {
         id: q.id,
         position: q.position,
         kind: q.kind,
+        source: q.source,
+        competency: q.competency,
         text: q.text,
         answered: q.answer !== null,
         evaluation: evaluationFromApi(q),
@@ -237,6 +242,8 @@ export function reduceRoom(state: RoomState, action: RoomAction): RoomState {
             id: event.data.question_id,
             position: event.data.position,
             kind: event.data.kind,
+            source: event.data.source,
+            competency: event.data.competency,
             text: event.data.text,
             answered: false,
             evaluation: { status: 'none' },
