@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react'
+import { useCallback, useEffect, useReducer, useState } from 'react'
 import { api } from '../api/client'
 import type { ServiceName } from '../api/types'
 import { MicMeter } from '../components/MediaPreview'
-import { Banner, EvaluationChip, Panel, Spinner } from '../components/ui'
-import { emotionColor } from '../charts/Charts'
+import { RoomSide } from '../components/RoomSide'
+import { Banner, Panel, Spinner } from '../components/ui'
 import { useInterviewEvents } from '../hooks/useInterviewEvents'
 import { useMediaConnection } from '../hooks/useMediaConnection'
 import { useQuestionStream } from '../hooks/useQuestionStream'
@@ -50,12 +50,11 @@ function useReadAloudPreference(): [boolean, (on: boolean) => void] {
 }
 
 export function InterviewRoomPage({ id }: { id: string }) {
-  const { t, formatNumber } = useI18n()
+  const { t } = useI18n()
   const [state, dispatch] = useReducer(reduceRoom, initialRoomState)
   const [typed, setTyped] = useState('')
   const [localError, setLocalError] = useState<string | null>(null)
   const [readAloud, setReadAloud] = useReadAloudPreference()
-  const videoRef = useRef<HTMLVideoElement>(null)
   const interview = state.interview
   const language = interview?.language ?? 'en'
 
@@ -87,10 +86,6 @@ export function InterviewRoomPage({ id }: { id: string }) {
     onUnavailable: onMediaUnavailable,
   })
   const level = useMicLevel(state.mode === 'speech' ? stream : null)
-
-  useEffect(() => {
-    if (videoRef.current) videoRef.current.srcObject = stream
-  }, [stream, wantVideo])
 
   const { askNext } = useQuestionStream({ interview, state, dispatch, readAloud, resync: load })
   useSlowEvaluations(state.questions, dispatch)
@@ -386,56 +381,13 @@ export function InterviewRoomPage({ id }: { id: string }) {
           </div>
         </Panel>
 
-        <aside className="room-side">
-          <Panel className="camera-panel" as="div" aria-label={t('room.selfView')}>
-            {wantVideo && stream ? (
-              <video ref={videoRef} className="self-view" autoPlay muted playsInline aria-label={t('room.selfView')} />
-            ) : (
-              <div className="self-view placeholder">{wantVideo ? t('setup.cameraOff') : t('room.cameraNotUsed')}</div>
-            )}
-            <div className="camera-status">
-              <span className={`status-dot status-${media.state}`} aria-hidden="true" />
-              <span className="small">{t(`mediaState.${media.state}`)}</span>
-              {wantVideo && state.expression && (
-                <span className="expression-indicator" title={t('room.expressionHint')}>
-                  <span
-                    className="expression-dot"
-                    style={{ background: emotionColor(state.expression.dominant) }}
-                    aria-hidden="true"
-                  />
-                  <span className="small">
-                    {state.expression.faceFound
-                      ? t(`emotion.${state.expression.dominant ?? 'neutral'}` as 'emotion.neutral') +
-                        (state.expression.confidence != null
-                          ? ` · ${t('room.confidence', { value: Math.round(state.expression.confidence * 100) })}`
-                          : '')
-                      : t('room.noFace')}
-                  </span>
-                </span>
-              )}
-            </div>
-          </Panel>
-          <Panel as="div" aria-labelledby="questions-heading">
-            <h2 id="questions-heading" className="h3">
-              {t('room.questions')}
-            </h2>
-            {state.questions.length === 0 ? (
-              <p className="muted small">{t('room.noQuestionsYet')}</p>
-            ) : (
-              <ol className="question-list" aria-live="polite">
-                {state.questions.map((q) => (
-                  <li key={q.id} className={q.id === state.currentQuestionId ? 'current' : undefined}>
-                    <span className="q-number">Q{formatNumber(q.position)}</span>
-                    <span className="q-text" lang={language}>
-                      {capQuestion(q.text)}
-                    </span>
-                    <EvaluationChip evaluation={q.evaluation} />
-                  </li>
-                ))}
-              </ol>
-            )}
-          </Panel>
-        </aside>
+        <RoomSide
+          state={state}
+          stream={stream}
+          wantVideo={wantVideo}
+          mediaState={media.state}
+          language={language}
+        />
       </div>
     </div>
   )
