@@ -39,7 +39,7 @@ export type EvaluationView =
   | { status: 'failed'; reason: string; code: string | null }
 
 /** A question longer than this is a model rambling (the API caps it too): the room shows at most this much. */
-export const MAX_QUESTION_CHARS = 600
+export const MAX_QUESTION_CHARS = 400
 
 /** `text` cut to MAX_QUESTION_CHARS at a word boundary, with an ellipsis when cut. */
 export function capQuestion(text: string): string {
