@@ -287,7 +287,8 @@ function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }
         ) : (
           <p className="muted">{interview.consent_camera ? t('report.noExpression') : t('report.cameraOff')}</p>
         )}
-        <p className="field-hint">{report.disclaimer || t('report.expressionCaveat')}</p>
+        {/* The API's disclaimer is in the interview's language; the UI says the same in the candidate's. */}
+        <p className="field-hint">{t('report.expressionCaveat')}</p>
       </Panel>
 
       <section aria-labelledby="per-question-heading" className="question-cards">
