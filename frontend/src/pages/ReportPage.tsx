@@ -324,7 +324,17 @@ function CardScore({ evaluation }: { evaluation: ReportQuestion['evaluation'] })
 }
 
 /** The behaviourally anchored scale beside the score: what a 1, 3 and 5 answer look like, the nearest marked. */
-function AnchorScale({ anchors, score, name }: { anchors: Anchors; score: number | null; name: string }) {
+function AnchorScale({
+  anchors,
+  score,
+  name,
+  language,
+}: {
+  anchors: Anchors
+  score: number | null
+  name: string
+  language: string
+}) {
   const { t } = useI18n()
   // The anchors the score sits on or between (a 4 is between "3" and "5").
   const near = (level: number) => score !== null && Math.abs(level - score) <= 1
@@ -335,7 +345,7 @@ function AnchorScale({ anchors, score, name }: { anchors: Anchors; score: number
         {([1, 3, 5] as const).map((level) => (
           <div key={level} className={near(level) ? 'anchor current' : 'anchor'}>
             <dt>{t('report.anchorsScore', { score: level })}</dt>
-            <dd>{anchors[String(level) as '1' | '3' | '5']}</dd>
+            <dd lang={language}>{anchors[String(level) as '1' | '3' | '5']}</dd>
           </div>
         ))}
       </dl>
@@ -419,7 +429,12 @@ function QuestionCard({
         </div>
       )}
       {item.anchors && (
-        <AnchorScale anchors={item.anchors} score={score} name={nameOf(item.anchors.competency, item.anchors.name)} />
+        <AnchorScale
+          anchors={item.anchors}
+          score={score}
+          name={nameOf(item.anchors.competency, item.anchors.name)}
+          language={language}
+        />
       )}
       {evaluation && Object.keys(evaluation.rubric).length > 0 && (
         <ul className="rubric-mini" aria-label={t('report.rubric')}>
