@@ -30,6 +30,7 @@ class AnswerContext:
     role: str
     seniority: str
     question_kind: str
+    question_competency: str | None
     question_text: str
     answer_text: str
 
@@ -54,6 +55,7 @@ async def answer_context(session: AsyncSession, answer_id: uuid.UUID) -> AnswerC
         role=interview.role,
         seniority=interview.seniority,
         question_kind=str(question.kind),
+        question_competency=question.competency,
         question_text=question.text,
         answer_text=answer.text,
     )
@@ -125,17 +127,26 @@ def store_ready(
     evaluation.improvements = improvements
     evaluation.model_answer = model_answer
     evaluation.error = None
+    evaluation.error_code = None
     evaluation.model_meta = model_meta
     evaluation.updated_at = utcnow()
 
 
 def store_attempt_failed(
-    evaluation: Evaluation, *, revision: int, kind: str, reason: str, final: bool, meta: dict[str, Any]
+    evaluation: Evaluation,
+    *,
+    revision: int,
+    kind: str,
+    reason: str,
+    code: str,
+    final: bool,
+    meta: dict[str, Any],
 ) -> dict[str, int]:
     """Count a failed attempt; on the final one the row becomes `failed` — with no score, never a made-up one."""
     counters = retry_counters(evaluation, revision)
     counters[kind] = counters.get(kind, 0) + 1
     evaluation.error = reason
+    evaluation.error_code = code
     evaluation.model_meta = {**meta, "revision": revision, **counters}
     if final:
         evaluation.status = JobStatus.failed

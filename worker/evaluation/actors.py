@@ -30,7 +30,7 @@ from core.logging import JobLogContext, configure_logging, log_context
 from core.redis_client import get_async_redis
 from core.repositories import evaluations as eval_repo
 from core.settings import get_settings
-from worker.evaluation import summary
+from worker.evaluation import content, summary
 from worker.evaluation.prompts import PROMPT_VERSION
 from worker.evaluation.retry import backoff_s, classify, failure_reason, is_final
 from worker.evaluation.scoring import AnswerToScore, score_answer
@@ -99,6 +99,7 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
             seniority=ctx.seniority,
             language=ctx.language,
             question_kind=ctx.question_kind,
+            competency=ctx.question_competency,
             question_text=ctx.question_text,
             answer_text=ctx.answer_text,
         )
@@ -153,7 +154,13 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
             reason = failure_reason(error)
             meta = {"model": llm.model, "prompt_version": PROMPT_VERSION, "attempts": attempt}
             eval_repo.store_attempt_failed(
-                evaluation, revision=revision, kind=kind, reason=reason, final=final, meta=meta
+                evaluation,
+                revision=revision,
+                kind=kind,
+                reason=reason,
+                code=content.error_code(error),
+                final=final,
+                meta=meta,
             )
             await session.commit()
         log.warning("evaluation attempt %d failed (%s, %s #%d, final=%s)", attempt, reason, kind, failures, final)

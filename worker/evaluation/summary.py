@@ -20,10 +20,11 @@ from core.redis_client import get_async_redis
 from core.repositories import reports as report_repo
 from core.repositories.reports import EvaluatedTurn
 from core.settings import get_settings
+from worker.evaluation import content
 from worker.evaluation.chain import ChainResult, run_structured
-from worker.evaluation.prompts import SUMMARY_PROMPT_VERSION, language_name, summary_prompt
+from worker.evaluation.prompts import SUMMARY_PROMPT_VERSION, SUMMARY_SYSTEM, language_name, summary_prompt
 from worker.evaluation.retry import backoff_s, classify, failure_reason, is_final
-from worker.evaluation.schemas import CRITERIA, SummaryOutput
+from worker.evaluation.schemas import CRITERIA, SummaryOutput, field_descriptions
 
 log = logging.getLogger("rehearsal.evaluation")
 
@@ -33,7 +34,7 @@ QUESTION_PROMPT_CHARS = 300
 
 
 def aggregate(turns: list[EvaluatedTurn]) -> tuple[float | None, dict[str, float]]:
-    """Mean overall score (0–100) and mean per criterion (1–5) over ready evaluations."""
+    """Mean overall score and mean per criterion over ready evaluations, all on the one 1–5 scale (C1)."""
     ready = [t for t in turns if t.status == JobStatus.ready and t.overall_score is not None]
     if not ready:
         return None, {}
@@ -109,6 +110,13 @@ async def summarize(interview_id: uuid.UUID) -> float | None:
         }
         try:
             result = await run_structured(llm, summary_prompt(), SummaryOutput, variables, name="report")
+            content.check(
+                llm.role,
+                points={"strengths": result.output.strengths, "practice": result.output.practice},
+                prose={"summary": result.output.summary},
+                language=language,
+                prompt_texts=[SUMMARY_SYSTEM, *field_descriptions(SummaryOutput)],
+            )
         except LLMError as exc:
             error = failure_reason(exc)
             retry_kind = classify(exc)
