@@ -5,8 +5,8 @@ export type Locale = 'ko' | 'en'
 export type RolePreset = 'backend' | 'frontend' | 'data' | 'pm' | 'devops' | 'ml'
 export type Seniority = 'junior' | 'mid' | 'senior' | 'lead'
 export type InterviewStatus = 'active' | 'finishing' | 'finished'
-// C2 taxonomy. 'follow_up' is a *source* since the structured interviews; kept here for interviews stored before.
-export type QuestionKind = 'opening' | 'technical' | 'behavioural' | 'situational' | 'closing' | 'follow_up'
+// C2 taxonomy. A follow-up is a *source*, not a kind (the migration moved stored follow-ups to source).
+export type QuestionKind = 'opening' | 'technical' | 'behavioural' | 'situational' | 'closing'
 /** Where a shown question came from (C3): personalised by the model, a follow-up, or the vetted bank question. */
 export type QuestionSource = 'generated' | 'follow_up' | 'bank'
 export type AnswerSource = 'speech' | 'typed'
@@ -158,15 +158,15 @@ export interface Evaluation {
   improvements: string[]
   model_answer: string
   error: string | null // English, for logs; the UI shows `error_code` translated
-  error_code?: string | null // an EvaluationErrorCode; typed loosely so a newer server's code still renders
+  error_code: string | null // an EvaluationErrorCode; typed loosely so a newer server's code still renders
 }
 
 export interface Question {
   id: string
   position: number
   kind: QuestionKind
-  source?: QuestionSource
-  competency?: string | null
+  source: QuestionSource
+  competency: string | null
   text: string
   created_at: string
   answer: Answer | null
@@ -176,7 +176,7 @@ export interface Question {
 export interface InterviewDetail extends Interview {
   job_description: string
   resume_text: string
-  plan?: InterviewPlan | null // absent/null for interviews created before plans
+  plan: InterviewPlan | null // null for interviews created before plans
   questions: Question[]
 }
 
@@ -276,10 +276,10 @@ export interface ReportQuestion {
   id: string
   position: number
   kind: QuestionKind
-  source?: QuestionSource
-  competency?: string | null
-  key_points?: KeyPoint[]
-  anchors?: Anchors | null
+  source: QuestionSource
+  competency: string | null
+  key_points: KeyPoint[] // [] for a question without bank key points
+  anchors: Anchors | null
   question: string
   answer: Answer | null
   evaluation: Evaluation | null
@@ -308,7 +308,7 @@ export interface Report {
   status: ReportStatus
   error: string | null
   interview: Interview
-  plan?: InterviewPlan | null
+  plan: InterviewPlan | null
   overall_score: number | null
   rubric: Partial<Rubric> // criterion -> mean 1..5 over scored answers
   summary: string

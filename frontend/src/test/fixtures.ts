@@ -15,6 +15,7 @@ export function makeInterview(overrides: Partial<InterviewDetail> = {}): Intervi
     overall_score: null,
     job_description: '',
     resume_text: '',
+    plan: null,
     questions: [],
     ...overrides,
   }
@@ -25,6 +26,8 @@ export function makeQuestion(overrides: Partial<Question> = {}): Question {
     id: 'q1',
     position: 1,
     kind: 'opening',
+    source: 'generated',
+    competency: null,
     text: 'Tell me about yourself.',
     created_at: '2026-11-24T10:00:00Z',
     answer: null,
