@@ -3,7 +3,6 @@ import { SCORE_MAX, SCORE_MIN, type QuestionMark, type TimelinePoint } from '../
 import { ScoreBadge } from '../components/ui'
 import { useI18n } from '../i18n'
 import {
-  clampLabel,
   formatMmSs,
   linePath,
   pointsAttr,
@@ -211,7 +210,7 @@ export function ExpressionTimeline({
   const bandY = barBottom + 22
   const bandLabel = (band: Band, room: number) => {
     const full = band.position === null ? t('chart.beforeFirst') : t('chart.questionBand', { n: band.position })
-    const short = band.position === null ? '…' : `Q${band.position}`
+    const short = band.position === null ? t('chart.beforeFirstShort') : `Q${band.position}`
     return room >= full.length * 7.5 + 10 ? full : room >= short.length * 7.5 + 6 ? short : ''
   }
   return (
@@ -260,9 +259,14 @@ export function ExpressionTimeline({
                 height={22}
                 rx={5}
                 className={band.questionId ? 'timeline-band' : 'timeline-band timeline-band-asking'}
-              />
+              >
+                <title>
+                  {`${band.position === null ? t('chart.beforeFirst') : t('chart.questionBand', { n: band.position })} · ${formatMmSs(band.start - t0)}–${formatMmSs(band.end - t0)}`}
+                </title>
+              </rect>
               {label && (
-                <text x={clampLabel(bx + 6, 0, box.left, box.width - box.right)} y={bandY + 15} className="chart-tick band-label">
+                // bandLabel only returns text that fits the band, so no label runs past the chart's edge
+                <text x={bx + 6} y={bandY + 15} className="chart-tick band-label">
                   {label}
                 </text>
               )}

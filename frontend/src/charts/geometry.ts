@@ -119,8 +119,3 @@ export function questionBands(
   })
   return bands.filter((b) => b.end > b.start)
 }
-
-/** x of a label inside [left, right] for text of about `width` px starting at `x`: never cut off at the edge. */
-export function clampLabel(x: number, width: number, left: number, right: number): number {
-  return Math.max(left, Math.min(x, right - width))
-}

@@ -299,7 +299,8 @@ export const en = {
   'report.source': 'Source',
 
   'chart.time': 'Time since the interview started (mm:ss)',
-  'chart.beforeFirst': 'Asking',
+  'chart.beforeFirst': 'Asking Q1',
+  'chart.beforeFirstShort': 'Ask',
   'chart.questionBand': 'Question {n}',
   'chart.progressLabel': 'Overall score per interview, 1–5',
 }

@@ -299,7 +299,8 @@ export const ko: Record<MessageKey, string> = {
   'report.source': '출처',
 
   'chart.time': '면접 시작 후 경과 시간(분:초)',
-  'chart.beforeFirst': '질문 중',
+  'chart.beforeFirst': '첫 질문 중',
+  'chart.beforeFirstShort': '질문',
   'chart.questionBand': '{n}번 질문',
   'chart.progressLabel': '면접별 종합 점수, 1–5',
 }
