@@ -197,4 +197,14 @@ describe('interview room state machine', () => {
     s = run(s, failed(true))
     expect(s.questions[0].evaluation).toEqual({ status: 'failed', reason: 'timed out', code: 'timeout' })
   })
+
+  it('applies service.status as the server sends it (its data carries its own `type`), never losing the state', () => {
+    let s = run(initialRoomState, { type: 'loaded', interview: makeInterview(), at: AT })
+    const data = { type: 'service.status', interview_id: 'iv1', service: 'media', state: 'degraded', message: 'slow' }
+    s = run(s, { type: 'event', event: { type: 'service.status', id: '1-0', data } as unknown as InterviewEvent })
+    expect(s.services.media).toEqual({ state: 'degraded', message: 'slow' })
+    expect(s.phase).toBe('idle')
+    // an unknown action leaves the state as it was
+    expect(reduceRoom(s, { type: 'no.such.action' } as unknown as RoomAction)).toBe(s)
+  })
 })

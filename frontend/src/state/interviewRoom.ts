@@ -183,7 +183,13 @@ function applyEvent(state: RoomState, event: InterviewEvent): RoomState {
           : { status: 'pending', retrying: true, slow: event.data.error_code === 'timeout' || undefined },
       }))
     case 'service.status':
-      return reduceRoom(state, { type: 'service', ...event.data })
+      // The event's own fields include its `type` ("service.status"): the action type must come last.
+      return reduceRoom(state, {
+        type: 'service',
+        service: event.data.service,
+        state: event.data.state,
+        message: event.data.message,
+      })
     case 'report.ready':
     case 'report.failed':
       return state.phase === 'finishing' ? { ...state, phase: 'finished' } : state
@@ -313,6 +319,9 @@ export function reduceRoom(state: RoomState, action: RoomAction): RoomState {
       return updateQuestion(state, action.questionId, (q) =>
         q.evaluation.status === 'pending' ? { ...q, evaluation: { ...q.evaluation, slow: true } } : q,
       )
+    default:
+      // An action from a newer caller must never turn the room's state into undefined (a blank page).
+      return state
   }
 }
 
