@@ -38,6 +38,9 @@ export type EvaluationView =
   | { status: 'ready'; score: number | null }
   | { status: 'failed'; reason: string; code: string | null }
 
+/** Retry reasons that mean "the evaluator is busy", shown as slow scoring with its reason (issue 18). */
+const SLOW_RETRY_CODES = new Set(['timeout', 'unavailable'])
+
 /** A question longer than this is a model rambling (the API caps it too): the room shows at most this much. */
 export const MAX_QUESTION_CHARS = 400
 
@@ -180,7 +183,12 @@ function applyEvent(state: RoomState, event: InterviewEvent): RoomState {
         ...q,
         evaluation: event.data.final
           ? { status: 'failed', reason: event.data.reason, code: event.data.error_code ?? null }
-          : { status: 'pending', retrying: true, slow: event.data.error_code === 'timeout' || undefined },
+          : {
+              status: 'pending',
+              retrying: true,
+              // A retry after a timeout or an unavailable evaluator means a busy machine: say so at once.
+              slow: SLOW_RETRY_CODES.has(event.data.error_code ?? '') || undefined,
+            },
       }))
     case 'service.status':
       // The event's own fields include its `type` ("service.status"): the action type must come last.
