@@ -42,7 +42,11 @@ describe('useInterviewEvents', () => {
     expect(FakeEventSource.instances).toHaveLength(1) // a new handler does not reopen the stream
     act(() => source.emit('report.ready', { interview_id: 'iv1', overall_score: 3.4 }, '1-0'))
     expect(first).not.toHaveBeenCalled()
-    expect(second).toHaveBeenCalledWith({ type: 'report.ready', id: '1-0', data: { interview_id: 'iv1', overall_score: 3.4 } })
+    expect(second).toHaveBeenCalledWith({
+      type: 'report.ready',
+      id: '1-0',
+      data: { type: 'report.ready', interview_id: 'iv1', overall_score: 3.4 },
+    })
 
     act(() => source.onerror?.())
     act(() => void vi.advanceTimersByTime(EVENTS_GRACE_MS - 1))

@@ -99,6 +99,13 @@ describe('InterviewRoomPage', () => {
       events.emit('transcript.partial', { interview_id: 'iv1', question_id: 'q1', text: 'And JSONB', start_s: 2.2, end_s: 3 })
     })
     expect(screen.getByText('Because of MVCC.').className).toBe('transcript-final')
+    // A service problem shows as a translated banner (the server's English detail is not shown) and the room stays.
+    act(() => {
+      events.emit('service.status', { interview_id: 'iv1', service: 'stt', state: 'down', message: 'model not provisioned' })
+    })
+    expect(screen.getByText('Speech-to-text')).toBeTruthy()
+    expect(screen.getByText(/is unavailable/)).toBeTruthy()
+    expect(screen.queryByText(/model not provisioned/)).toBeNull()
     expect(screen.getByText('And JSONB').className).toBe('transcript-partial')
 
     fireEvent.click(screen.getByRole('button', { name: 'Finish answer' }))
