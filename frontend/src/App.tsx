@@ -127,7 +127,6 @@ export function App() {
       <a href="#main" className="skip-link">
         {t('nav.skip')}
       </a>
-      <div className="backdrop" aria-hidden="true" />
       <Header />
       <main id="main">
         <Routes />

@@ -12,6 +12,7 @@ import type {
   InterviewEventType,
   InterviewSummary,
   MediaToken,
+  ModelsInfo,
   QuestionStreamEvent,
   Report,
   ResumeUpload,
@@ -113,6 +114,7 @@ export const api = {
   mediaToken: (id: string) => json<MediaToken>(`/api/interviews/${enc(id)}/media-token`, 'POST'),
   sendOffer: (offerUrl: string, body: SdpOffer) => json<SdpAnswer>(offerUrl, 'POST', body),
   health: () => json<Health>('/api/health'),
+  models: () => json<ModelsInfo>('/api/models'),
 }
 
 /**

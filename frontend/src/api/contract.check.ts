@@ -27,7 +27,8 @@ export function responsesFitTheClient(api: Responses): void {
   const mediaToken: T.MediaToken = api['POST /api/interviews/{id}/media-token']
   const sdp: T.SdpAnswer = api['POST /api/media/offer']
   const health: T.Health = api['GET /api/health']
-  void [signup, login, me, resume, created, list, detail, answer, finish, report, mediaToken, sdp, health]
+  const models: T.ModelsInfo = api['GET /api/models']
+  void [signup, login, me, resume, created, list, detail, answer, finish, report, mediaToken, sdp, health, models]
 }
 
 export function clientRequestsFitTheApi(ui: {

@@ -5,10 +5,26 @@ export type Locale = 'ko' | 'en'
 export type RolePreset = 'backend' | 'frontend' | 'data' | 'pm' | 'devops' | 'ml'
 export type Seniority = 'junior' | 'mid' | 'senior' | 'lead'
 export type InterviewStatus = 'active' | 'finishing' | 'finished'
-export type QuestionKind = 'opening' | 'technical' | 'behavioural' | 'follow_up'
+// C2 taxonomy. A follow-up is a *source*, not a kind (the migration moved stored follow-ups to source).
+export type QuestionKind = 'opening' | 'technical' | 'behavioural' | 'situational' | 'closing'
+/** Where a shown question came from (C3): personalised by the model, a follow-up, or the vetted bank question. */
+export type QuestionSource = 'generated' | 'follow_up' | 'bank'
 export type AnswerSource = 'speech' | 'typed'
 export type EvaluationStatus = 'pending' | 'ready' | 'failed'
 export type ReportStatus = 'pending' | 'ready' | 'failed'
+/** Why an evaluation failed (C3); the UI translates by code, the English `error` is for logs. */
+export type EvaluationErrorCode = 'unavailable' | 'bad_output' | 'degenerate' | 'wrong_language' | 'rejected' | 'timeout'
+export const EVALUATION_ERROR_CODES: readonly EvaluationErrorCode[] = [
+  'unavailable',
+  'bad_output',
+  'degenerate',
+  'wrong_language',
+  'rejected',
+  'timeout',
+]
+/** Every score a candidate sees is on this one scale (C1). */
+export const SCORE_MIN = 1
+export const SCORE_MAX = 5
 export type RubricCriterion = 'relevance' | 'depth' | 'structure' | 'clarity' | 'evidence'
 export const RUBRIC_CRITERIA: readonly RubricCriterion[] = ['relevance', 'depth', 'structure', 'clarity', 'evidence']
 export const ROLE_PRESETS: readonly RolePreset[] = ['backend', 'frontend', 'data', 'pm', 'devops', 'ml']
@@ -65,6 +81,27 @@ export interface InterviewCreate {
   consent_voice: boolean
 }
 
+// --- interview plan (C3) ----------------------------------------------------------------------------------------
+export interface PlanCompetency {
+  id: string
+  name: string
+  weight: number
+}
+
+export interface PlanSlot {
+  position: number
+  kind: QuestionKind
+  competency: string
+  bank_id: string | null
+}
+
+/** What the interview covers: chosen at setup, stored with the interview, shown in the report. */
+export interface InterviewPlan {
+  version: string
+  competencies: PlanCompetency[]
+  slots: PlanSlot[]
+}
+
 export interface Interview {
   id: string
   role: string
@@ -76,7 +113,7 @@ export interface Interview {
   consent_voice: boolean
   status: InterviewStatus
   created_at: string
-  overall_score: number | null
+  overall_score: number | null // mean 1.0–5.0 over scored answers (C1)
 }
 
 export interface InterviewSummary {
@@ -93,9 +130,9 @@ export interface InterviewSummary {
 export interface SpeechMetrics {
   words: number
   syllables: number
-  duration_s: number
-  wpm: number
-  spm: number
+  duration_s: number | null // speaking time: the transcript's span, else the answer's start to end
+  wpm: number | null // null when no pace can be given (no timing, or an impossible one)
+  spm: number | null
   fillers: Record<string, number>
   filler_count: number
   long_pauses: number
@@ -120,13 +157,16 @@ export interface Evaluation {
   strengths: string[]
   improvements: string[]
   model_answer: string
-  error: string | null
+  error: string | null // English, for logs; the UI shows `error_code` translated
+  error_code: string | null // an EvaluationErrorCode; typed loosely so a newer server's code still renders
 }
 
 export interface Question {
   id: string
   position: number
   kind: QuestionKind
+  source: QuestionSource
+  competency: string | null
   text: string
   created_at: string
   answer: Answer | null
@@ -136,6 +176,7 @@ export interface Question {
 export interface InterviewDetail extends Interview {
   job_description: string
   resume_text: string
+  plan: InterviewPlan | null // null for interviews created before plans
   questions: Question[]
 }
 
@@ -217,10 +258,28 @@ export interface TranscriptSegment {
   confidence: number | null
 }
 
+export interface KeyPoint {
+  text: string
+  covered: boolean
+}
+
+/** Behaviourally anchored rating scale of the question's competency: what a 1, 3 and 5 answer look like. */
+export interface Anchors {
+  competency: string
+  name: string
+  '1': string
+  '3': string
+  '5': string
+}
+
 export interface ReportQuestion {
   id: string
   position: number
   kind: QuestionKind
+  source: QuestionSource
+  competency: string | null
+  key_points: KeyPoint[] // [] for a question without bank key points
+  anchors: Anchors | null
   question: string
   answer: Answer | null
   evaluation: Evaluation | null
@@ -249,6 +308,7 @@ export interface Report {
   status: ReportStatus
   error: string | null
   interview: Interview
+  plan: InterviewPlan | null
   overall_score: number | null
   rubric: Partial<Rubric> // criterion -> mean 1..5 over scored answers
   summary: string
@@ -260,6 +320,17 @@ export interface Report {
   question_marks: QuestionMark[]
   speaking: SpeakingSummary
   disclaimer: string
+}
+
+// --- models (C3) ----------------------------------------------------------------------------------------------
+export interface ModelRole {
+  model: string
+  demo: boolean // served by the bundled small local model: say so, and how to connect a real one
+}
+
+export interface ModelsInfo {
+  question: ModelRole
+  evaluator: ModelRole
 }
 
 // --- health -----------------------------------------------------------------------------------------------------
@@ -278,9 +349,19 @@ export type QuestionErrorCode =
   | 'internal'
 
 export type QuestionStreamEvent =
-  | { event: 'started'; data: { position: number } }
+  | { event: 'started'; data: { position: number; kind?: QuestionKind; competency?: string | null } }
   | { event: 'token'; data: { text: string } }
-  | { event: 'done'; data: { question_id: string; position: number; kind: QuestionKind; text: string } }
+  | {
+      event: 'done'
+      data: {
+        question_id: string
+        position: number
+        kind: QuestionKind
+        text: string
+        source?: QuestionSource
+        competency?: string | null
+      }
+    }
   | { event: 'error'; data: { message: string; code: QuestionErrorCode } }
 
 // --- interview events (GET /events, EventSource); mirrors core/events.py ---------------------------------------
@@ -314,7 +395,13 @@ export interface InterviewEventMap {
   }
   'evaluation.pending': BaseEvent & { question_id: string; answer_id: string }
   'evaluation.ready': BaseEvent & { question_id: string; answer_id: string; overall_score: number }
-  'evaluation.failed': BaseEvent & { question_id: string; answer_id: string; reason: string; final: boolean }
+  'evaluation.failed': BaseEvent & {
+    question_id: string
+    answer_id: string
+    reason: string
+    final: boolean
+    error_code?: string | null
+  }
   'report.ready': BaseEvent & { overall_score: number | null }
   'report.failed': BaseEvent & { reason: string }
   'service.status': BaseEvent & { service: ServiceName; state: HealthState; message: string }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { linePath, polarPoint, questionSpans, radarPolygon, seriesPoints } from './geometry'
+import { formatMmSs, linePath, polarPoint, questionBands, questionSpans, radarPolygon, seriesPoints, timeTicks } from './geometry'
 
 describe('chart geometry', () => {
   it('puts axis 0 at the top and scales radar values between min and max', () => {
@@ -45,6 +45,30 @@ describe('chart geometry', () => {
     expect(spans).toEqual([
       { questionId: 'a', start: 0, end: 2 },
       { questionId: 'b', start: 4, end: 6 },
+    ])
+  })
+
+  it('labels a time axis in m:ss at round steps', () => {
+    expect(formatMmSs(0)).toBe('0:00')
+    expect(formatMmSs(95.4)).toBe('1:35')
+    expect(timeTicks(300, 6)).toEqual([0, 60, 120, 180, 240, 300])
+    expect(timeTicks(40, 6)).toEqual([0, 10, 20, 30, 40])
+    expect(timeTicks(0)).toEqual([0])
+  })
+
+  it('bands the timeline by question from where each was shown, with the asking time before the first', () => {
+    const marks = [
+      { question_id: 'b', position: 2, t_s: 110 },
+      { question_id: 'a', position: 1, t_s: 20 },
+    ]
+    expect(questionBands(marks, 0, 300)).toEqual([
+      { questionId: null, position: null, start: 0, end: 20 },
+      { questionId: 'a', position: 1, start: 20, end: 110 },
+      { questionId: 'b', position: 2, start: 110, end: 300 },
+    ])
+    // without marks (older reports): the points' contiguous question spans
+    expect(questionBands([], 0, 10, [{ t_s: 2, question_id: 'a' }, { t_s: 6, question_id: 'a' }])).toEqual([
+      { questionId: 'a', position: null, start: 2, end: 6 },
     ])
   })
 })

@@ -65,3 +65,57 @@ export function questionSpans<T extends { t_s: number; question_id: string | nul
   }
   return spans
 }
+
+/** "m:ss" for seconds on a time axis (0:00, 1:30, 12:05). */
+export function formatMmSs(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds))
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`
+}
+
+const TIME_STEPS_S = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600]
+
+/** Round tick positions (seconds) across [0, span] with at most `maxTicks` ticks. */
+export function timeTicks(span: number, maxTicks = 6): number[] {
+  if (!(span > 0)) return [0]
+  const step = TIME_STEPS_S.find((s) => span / s <= maxTicks - 1) ?? Math.ceil(span / (maxTicks - 1) / 3600) * 3600
+  const ticks: number[] = []
+  for (let t = 0; t <= span + 1e-9; t += step) ticks.push(t)
+  return ticks
+}
+
+export interface Band {
+  /** null: before the first question was shown (the first question being asked). */
+  questionId: string | null
+  position: number | null
+  start: number
+  end: number
+}
+
+/**
+ * Question bands along the timeline from where each question was shown (`marks`) to the next one, the last to
+ * `end`; the time before the first question (while it streams in) is a band of its own. Without marks, falls back
+ * to the contiguous spans of the points' question ids.
+ */
+export function questionBands(
+  marks: { question_id: string; position: number; t_s: number }[],
+  start: number,
+  end: number,
+  points: { t_s: number; question_id: string | null }[] = [],
+): Band[] {
+  const sorted = [...marks].sort((a, b) => a.t_s - b.t_s).filter((m) => m.t_s <= end)
+  if (sorted.length === 0) {
+    return questionSpans(points).map((s) => ({ questionId: s.questionId, position: null, start: s.start, end: s.end }))
+  }
+  const bands: Band[] = []
+  if (sorted[0].t_s > start) bands.push({ questionId: null, position: null, start, end: sorted[0].t_s })
+  sorted.forEach((mark, i) => {
+    const next = sorted[i + 1]
+    bands.push({
+      questionId: mark.question_id,
+      position: mark.position,
+      start: Math.max(start, mark.t_s),
+      end: next ? next.t_s : end,
+    })
+  })
+  return bands.filter((b) => b.end > b.start)
+}

@@ -1,5 +1,8 @@
 import { useId, type ReactNode } from 'react'
+import { SCORE_MAX } from '../api/types'
 import { useI18n } from '../i18n'
+import { evaluationErrorText } from '../lib/errors'
+import { scoreDigits, scoreRatio, scoreTone } from '../lib/score'
 import type { EvaluationView } from '../state/interviewRoom'
 
 export function Panel({ children, className = '', as: Tag = 'section', ...rest }: {
@@ -92,12 +95,17 @@ export function Spinner({ label }: { label: string }) {
   )
 }
 
-export function ScoreRing({ score, max = 100, label }: { score: number | null; max?: number; label: string }) {
+/** A 1–5 score as a ring, read as "3.4 / 5" (C1: the one scale). */
+export function ScoreRing({ score, label }: { score: number | null; label: string }) {
   const { formatNumber } = useI18n()
-  const ratio = score === null ? 0 : Math.max(0, Math.min(1, score / max))
+  const ratio = scoreRatio(score)
   const circumference = 2 * Math.PI * 52
+  const value = score === null ? '–' : formatNumber(score, 1)
   return (
-    <figure className="score-ring" aria-label={`${label}: ${score === null ? '–' : formatNumber(score)} / ${max}`}>
+    <figure
+      className={`score-ring${score === null ? '' : ` tone-${scoreTone(score)}`}`}
+      aria-label={`${label}: ${value} / ${SCORE_MAX}`}
+    >
       <svg viewBox="0 0 120 120" role="img" aria-hidden="true">
         <defs>
           <linearGradient id="ring-gradient" x1="0" y1="0" x2="1" y2="1">
@@ -118,10 +126,23 @@ export function ScoreRing({ score, max = 100, label }: { score: number | null; m
         )}
       </svg>
       <figcaption>
-        <span className="score-value">{score === null ? '–' : formatNumber(score)}</span>
+        <span className="score-value">
+          {value}
+          <span className="score-max"> / {SCORE_MAX}</span>
+        </span>
         <span className="score-label">{label}</span>
       </figcaption>
     </figure>
+  )
+}
+
+/** A score as text on the one scale, coloured by how good it is ("4 / 5"). */
+export function ScoreBadge({ score, className = '' }: { score: number; className?: string }) {
+  const { t, formatNumber } = useI18n()
+  return (
+    <span className={`score-badge tone-${scoreTone(score)} ${className}`}>
+      {t('scale.value', { score: formatNumber(score, scoreDigits(score)) })}
+    </span>
   )
 }
 
@@ -132,19 +153,25 @@ export function EvaluationChip({ evaluation }: { evaluation: EvaluationView }) {
       return <span className="chip chip-muted">{t('eval.notAnswered')}</span>
     case 'pending':
       return (
-        <span className="chip chip-pending">
+        <span className="chip chip-pending" title={evaluation.slow ? t('eval.slowReason') : undefined}>
           <span className="pulse-dot" aria-hidden="true" />
-          {evaluation.retrying ? t('eval.retrying') : t('eval.pending')}
+          {evaluation.slow ? t('eval.slow') : evaluation.retrying ? t('eval.retrying') : t('eval.pending')}
         </span>
       )
     case 'ready':
-      return (
-        <span className="chip chip-ready">
-          {t('eval.score', { score: evaluation.score === null ? '–' : formatNumber(evaluation.score) })}
+      return evaluation.score === null ? (
+        <span className="chip chip-muted">–</span>
+      ) : (
+        <span className={`chip chip-score tone-${scoreTone(evaluation.score)}`}>
+          {t('eval.score', { score: formatNumber(evaluation.score, scoreDigits(evaluation.score)) })}
         </span>
       )
     case 'failed':
-      return <span className="chip chip-failed">{t('eval.failed')}</span>
+      return (
+        <span className="chip chip-failed" title={evaluationErrorText(t, evaluation.code)}>
+          {t('eval.failed')}
+        </span>
+      )
   }
 }
 

@@ -51,4 +51,18 @@ describe('i18n', () => {
     expect(document.documentElement.lang).toBe('ko')
     expect(window.localStorage.getItem('rehearsal.locale')).toBe('ko')
   })
+
+  it('picks the plural form by the language’s rules', () => {
+    expect(translate('en', 'room.finishEarlyConfirm', { count: 1 })).toBe(
+      'Finish now with 1 answered question? Unasked questions will be skipped.',
+    )
+    expect(translate('en', 'room.finishEarlyConfirm', { count: 2 })).toMatch(/^Finish now with 2 answered questions\?/)
+    expect(translate('en', 'room.finishEarlyConfirm', { count: 0 })).toMatch(/^Finish now with 0 answered questions\?/)
+    expect(translate('en', 'room.progress', { answered: 1, count: 1 })).toBe('1 of 1 question answered')
+    expect(translate('ko', 'room.finishEarlyConfirm', { count: 1 })).toMatch(/^1개 질문에 답한/) // Korean has one form
+    // every plural variant has its base ("other") form
+    for (const key of Object.keys(en).filter((k) => /\.(zero|one|two|few|many)$/.test(k))) {
+      expect(Object.keys(en), key).toContain(key.replace(/\.\w+$/, ''))
+    }
+  })
 })

@@ -10,9 +10,23 @@ const STORAGE_KEY = 'rehearsal.locale'
 
 export type Vars = Record<string, string | number>
 
-/** Look up a message and fill `{name}` placeholders. Unknown placeholders are left visible, never dropped. */
+const pluralRules: Partial<Record<Locale, Intl.PluralRules>> = {}
+
+/** The plural form of `key` for `count` ("room.x.one" in English for 1), or `key` itself (the "other" form). */
+function pluralKey(locale: Locale, key: MessageKey, count: number): MessageKey {
+  const rules = (pluralRules[locale] ??= new Intl.PluralRules(locale))
+  const form = `${key}.${rules.select(count)}`
+  return form in DICTIONARIES[locale] ? (form as MessageKey) : key
+}
+
+/**
+ * Look up a message and fill `{name}` placeholders. Unknown placeholders are left visible, never dropped. A numeric
+ * `count` picks the language's plural form by the platform's plural rules (Intl.PluralRules): the plain key holds
+ * the "other" form, `<key>.one` etc. the others where a language has them.
+ */
 export function translate(locale: Locale, key: MessageKey, vars?: Vars): string {
-  const template = DICTIONARIES[locale][key] ?? en[key] ?? key
+  const chosen = typeof vars?.count === 'number' ? pluralKey(locale, key, vars.count) : key
+  const template = DICTIONARIES[locale][chosen] ?? en[chosen] ?? key
   if (!vars) return template
   return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in vars ? String(vars[name]) : match))
 }
@@ -28,6 +42,16 @@ export function detectLocale(languages: readonly string[] | undefined): Locale {
 
 export function isLocale(value: unknown): value is Locale {
   return value === 'ko' || value === 'en'
+}
+
+/** The language the candidate picked on this device with the language switch, if any. */
+export function chosenLocale(): Locale | null {
+  try {
+    const saved = window.localStorage.getItem(STORAGE_KEY)
+    return isLocale(saved) ? saved : null
+  } catch {
+    return null
+  }
 }
 
 function initialLocale(): Locale {

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { ApiError } from '../api/client'
 import { Banner, Field, Panel } from '../components/ui'
-import { useI18n } from '../i18n'
+import { chosenLocale, isLocale, useI18n } from '../i18n'
 import { describeError } from '../lib/errors'
 import { Link, navigate } from '../lib/router'
 import { useAuth } from '../state/auth'
@@ -31,7 +31,9 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
         mode === 'signup'
           ? await signUp({ email: email.trim(), password, display_name: displayName.trim(), locale })
           : await signIn({ email: email.trim(), password })
-      if (mode === 'signin' && user.locale !== locale && (user.locale === 'ko' || user.locale === 'en')) {
+      // A language picked on this device (e.g. on the sign-in page) wins over the one stored with the account;
+      // the account's applies only where the candidate never picked one.
+      if (mode === 'signin' && !chosenLocale() && isLocale(user.locale) && user.locale !== locale) {
         setLocale(user.locale)
       }
       navigate('/', { replace: true })

@@ -2,11 +2,25 @@ import { useCallback, useEffect, useState } from 'react'
 import { api } from '../api/client'
 import type { InterviewSummary } from '../api/types'
 import { ProgressChart } from '../charts/Charts'
-import { Banner, Panel, Spinner } from '../components/ui'
+import { Banner, Panel, ScoreBadge, Spinner } from '../components/ui'
 import { useI18n } from '../i18n'
 import { describeError } from '../lib/errors'
 import { Link } from '../lib/router'
 import { useAuth } from '../state/auth'
+
+export type InterviewOutcome = InterviewSummary['status'] | 'unscored' | 'empty' | 'partial'
+
+/**
+ * What the dashboard says about an interview: a finished one without answers, without a score (every evaluation
+ * failed) or ended before all questions were asked is flagged as such, never a plain "Finished" with "–".
+ */
+export function interviewOutcome(item: InterviewSummary): InterviewOutcome {
+  if (item.status !== 'finished') return item.status
+  if (item.answered === 0) return 'empty'
+  if (item.overall_score === null) return 'unscored'
+  if (item.answered < item.num_questions) return 'partial'
+  return 'finished'
+}
 
 export function HomePage() {
   const { t, formatDate, formatNumber } = useI18n()
@@ -69,6 +83,7 @@ export function HomePage() {
           <ul className="interview-list">
             {items.map((item) => {
               const href = item.status === 'active' ? `/interviews/${item.id}` : `/interviews/${item.id}/report`
+              const outcome = interviewOutcome(item)
               return (
                 <li key={item.id} className="interview-item">
                   <div className="interview-main">
@@ -80,9 +95,18 @@ export function HomePage() {
                       {t('home.answered', { answered: item.answered, total: item.num_questions })}
                     </span>
                   </div>
-                  <span className={`chip chip-status-${item.status}`}>{t(`status.${item.status}`)}</span>
-                  <span className="interview-score" aria-label={t('home.score')}>
-                    {item.overall_score === null ? '–' : formatNumber(item.overall_score)}
+                  <span className={`chip chip-status-${outcome}`}>{t(`status.${outcome}`)}</span>
+                  <span className="interview-score">
+                    {item.overall_score === null ? (
+                      <span className="muted small">{t('home.noScore')}</span>
+                    ) : (
+                      <span
+                        role="img"
+                        aria-label={t('home.scoreValue', { score: formatNumber(item.overall_score, 1) })}
+                      >
+                        <ScoreBadge score={item.overall_score} />
+                      </span>
+                    )}
                   </span>
                   <button
                     type="button"

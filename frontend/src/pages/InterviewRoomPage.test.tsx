@@ -99,6 +99,13 @@ describe('InterviewRoomPage', () => {
       events.emit('transcript.partial', { interview_id: 'iv1', question_id: 'q1', text: 'And JSONB', start_s: 2.2, end_s: 3 })
     })
     expect(screen.getByText('Because of MVCC.').className).toBe('transcript-final')
+    // A service problem shows as a translated banner (the server's English detail is not shown) and the room stays.
+    act(() => {
+      events.emit('service.status', { interview_id: 'iv1', service: 'stt', state: 'down', message: 'model not provisioned' })
+    })
+    expect(screen.getByText('Speech-to-text')).toBeTruthy()
+    expect(screen.getByText(/is unavailable/)).toBeTruthy()
+    expect(screen.queryByText(/model not provisioned/)).toBeNull()
     expect(screen.getByText('And JSONB').className).toBe('transcript-partial')
 
     fireEvent.click(screen.getByRole('button', { name: 'Finish answer' }))
@@ -107,9 +114,10 @@ describe('InterviewRoomPage', () => {
     expect(answer?.body).toMatchObject({ text: 'Because of MVCC. And JSONB', source: 'speech' })
 
     act(() => {
-      events.emit('evaluation.ready', { interview_id: 'iv1', question_id: 'q1', answer_id: 'a1', overall_score: 80 })
+      events.emit('evaluation.ready', { interview_id: 'iv1', question_id: 'q1', answer_id: 'a1', overall_score: 4 })
     })
-    expect(screen.getByText('Score 80')).toBeTruthy()
+    // One scale everywhere (C1): "4 / 5", coloured as a good score.
+    expect(screen.getByText('4 / 5').className).toContain('tone-high')
     expect(screen.getByRole('button', { name: 'Next question' })).toBeTruthy()
   })
 
@@ -133,8 +141,9 @@ describe('InterviewRoomPage', () => {
     expect(screen.getByText('Type your answer first.')).toBeTruthy()
     fireEvent.change(box, { target: { value: 'My typed answer' } })
     fireEvent.click(screen.getByRole('button', { name: 'Finish answer' }))
-    // the server refused: the error is shown and the typed text is still there
-    expect(await screen.findByText('Answer too long')).toBeTruthy()
+    // the server refused: a translated error is shown (never the server's English detail) and the text is kept
+    expect(await screen.findByText('The server did not accept this input. Check it and try again.')).toBeTruthy()
+    expect(screen.queryByText('Answer too long')).toBeNull()
     expect((screen.getByLabelText('Your answer') as HTMLTextAreaElement).value).toBe('My typed answer')
     expect(calls.filter((c) => c.key.startsWith('POST /api/questions')).at(-1)?.body).toMatchObject({ source: 'typed' })
   })

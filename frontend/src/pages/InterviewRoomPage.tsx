@@ -1,20 +1,25 @@
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react'
-import { api, ApiError, openInterviewEvents, streamNextQuestion } from '../api/client'
+import { useCallback, useEffect, useReducer, useState } from 'react'
+import { api } from '../api/client'
 import type { ServiceName } from '../api/types'
 import { MicMeter } from '../components/MediaPreview'
-import { Banner, EvaluationChip, Panel, Spinner } from '../components/ui'
-import { emotionColor } from '../charts/Charts'
+import { RoomSide } from '../components/RoomSide'
+import { Banner, Panel, Spinner } from '../components/ui'
+import { useInterviewEvents } from '../hooks/useInterviewEvents'
+import { useMediaConnection } from '../hooks/useMediaConnection'
+import { useQuestionStream } from '../hooks/useQuestionStream'
+import { useSlowEvaluations } from '../hooks/useSlowEvaluations'
 import { useI18n, type MessageKey } from '../i18n'
 import { en } from '../i18n/en'
+import { competencyName } from '../lib/competency'
 import { describeError } from '../lib/errors'
 import { Link, navigate } from '../lib/router'
 import { speak, speechSupported, stopSpeaking } from '../lib/speech'
 import { formatClock, useElapsed } from '../lib/useElapsed'
-import { acquireStream, classifyMediaError, loadDeviceChoice, releaseStream, useMicLevel } from '../media/devices'
-import { connectMedia, type MediaConnection, type MediaConnectionState } from '../media/webrtc'
+import { useMicLevel } from '../media/devices'
 import {
   answeredCount,
   answerText,
+  capQuestion,
   currentQuestion,
   initialRoomState,
   reduceRoom,
@@ -24,7 +29,6 @@ import {
 import { EMPTY_TRANSCRIPT } from '../state/transcript'
 
 const READ_ALOUD_KEY = 'rehearsal.readAloud'
-const EVENTS_GRACE_MS = 8000
 
 function useReadAloudPreference(): [boolean, (on: boolean) => void] {
   const [on, setOn] = useState(() => {
@@ -45,22 +49,12 @@ function useReadAloudPreference(): [boolean, (on: boolean) => void] {
   return [on, set]
 }
 
-type MediaUi = { state: MediaConnectionState | 'idle' | 'unavailable'; problem: string | null }
-
 export function InterviewRoomPage({ id }: { id: string }) {
-  const { t, formatNumber } = useI18n()
+  const { t } = useI18n()
   const [state, dispatch] = useReducer(reduceRoom, initialRoomState)
   const [typed, setTyped] = useState('')
   const [localError, setLocalError] = useState<string | null>(null)
-  const [eventsDown, setEventsDown] = useState(false)
-  const [media, setMedia] = useState<MediaUi>({ state: 'idle', problem: null })
-  const [stream, setStream] = useState<MediaStream | null>(null)
-  const [mediaAttempt, setMediaAttempt] = useState(0)
   const [readAloud, setReadAloud] = useReadAloudPreference()
-  const streamAbort = useRef<AbortController | null>(null)
-  const autoAsked = useRef(false)
-  const videoRef = useRef<HTMLVideoElement>(null)
-  const level = useMicLevel(state.mode === 'speech' ? stream : null)
   const interview = state.interview
   const language = interview?.language ?? 'en'
 
@@ -76,113 +70,25 @@ export function InterviewRoomPage({ id }: { id: string }) {
 
   useEffect(() => {
     void load()
-    return () => {
-      streamAbort.current?.abort()
-      stopSpeaking()
-    }
   }, [load])
 
-  // Live events: transcript, expression samples, evaluations, service problems.
-  useEffect(() => {
-    if (!interview) return
-    // EventSource reconnects by itself within seconds; only say so if the outage lasts.
-    let timer: number | undefined
-    const close = openInterviewEvents(
-      interview.id,
-      (event) => dispatch({ type: 'event', event }),
-      (connection) => {
-        window.clearTimeout(timer)
-        if (connection === 'open') setEventsDown(false)
-        else timer = window.setTimeout(() => setEventsDown(true), EVENTS_GRACE_MS)
-      },
-    )
-    return () => {
-      window.clearTimeout(timer)
-      close()
-    }
-  }, [interview?.id])
+  const { eventsDown } = useInterviewEvents(interview?.id ?? null, (event) => dispatch({ type: 'event', event }))
 
   // Camera and microphone to the media server, only for what the candidate consented to.
   const wantVideo = interview?.consent_camera ?? false
   const wantAudio = interview?.consent_voice ?? false
-  useEffect(() => {
-    if (!interview || interview.status !== 'active' || (!wantVideo && !wantAudio)) return
-    let cancelled = false
-    let connection: MediaConnection | null = null
-    const run = async () => {
-      let acquired: MediaStream
-      try {
-        acquired = await acquireStream(loadDeviceChoice(), { video: wantVideo, audio: wantAudio })
-      } catch (err) {
-        if (cancelled) return
-        setMedia({ state: 'unavailable', problem: t(`media.${classifyMediaError(err)}`) })
-        dispatch({ type: 'set_mode', mode: 'typed' })
-        return
-      }
-      if (cancelled) return
-      setStream(acquired)
-      try {
-        connection = await connectMedia(interview.id, acquired, (connState) => {
-          if (cancelled) return
-          setMedia({ state: connState, problem: connState === 'failed' ? t('room.mediaFailed') : null })
-        })
-        if (cancelled) connection.close()
-      } catch (err) {
-        if (!cancelled) setMedia({ state: 'failed', problem: `${t('room.mediaFailed')} ${describeError(t, err)}` })
-      }
-    }
-    void run()
-    return () => {
-      cancelled = true
-      connection?.close()
-    }
-  }, [interview?.id, interview?.status, wantVideo, wantAudio, mediaAttempt, t])
+  const onMediaUnavailable = useCallback(() => dispatch({ type: 'set_mode', mode: 'typed' }), [])
+  const { media, stream, retry: retryMedia } = useMediaConnection({
+    interviewId: interview?.id ?? null,
+    active: interview?.status === 'active',
+    video: wantVideo,
+    audio: wantAudio,
+    onUnavailable: onMediaUnavailable,
+  })
+  const level = useMicLevel(state.mode === 'speech' ? stream : null)
 
-  useEffect(() => () => releaseStream(), [])
-
-  useEffect(() => {
-    if (videoRef.current) videoRef.current.srcObject = stream
-  }, [stream, wantVideo])
-
-  const askNext = useCallback(async () => {
-    if (!interview) return
-    dispatch({ type: 'ask' })
-    const controller = new AbortController()
-    streamAbort.current = controller
-    let settled = false
-    try {
-      await streamNextQuestion(
-        interview.id,
-        (event) => {
-          if (event.event === 'done' || event.event === 'error') settled = true
-          dispatch({ type: 'stream', event, at: new Date().toISOString() })
-          if (event.event === 'done' && readAloud) speak(event.data.text, interview.language)
-        },
-        controller.signal,
-      )
-      if (!settled) dispatch({ type: 'stream_failed', message: t('room.streamCut'), code: 'network' })
-    } catch (err) {
-      if (controller.signal.aborted) return
-      if (err instanceof ApiError && err.status === 409) {
-        // The server knows better (another tab answered, or all questions were asked): resync.
-        await load()
-        return
-      }
-      dispatch({
-        type: 'stream_failed',
-        message: describeError(t, err),
-        code: err instanceof ApiError && err.status === 0 ? 'network' : undefined,
-      })
-    }
-  }, [interview, load, readAloud, t])
-
-  // The first question comes by itself; later ones when the candidate is ready.
-  useEffect(() => {
-    if (state.phase === 'idle' && state.questions.length === 0 && !state.error && !autoAsked.current) {
-      autoAsked.current = true
-      void askNext()
-    }
-  }, [state.phase, state.questions.length, state.error, askNext])
+  const { askNext } = useQuestionStream({ interview, state, dispatch, readAloud, resync: load })
+  useSlowEvaluations(state.questions, dispatch)
 
   const question = currentQuestion(state)
   const transcript = (question && state.transcripts[question.id]) || EMPTY_TRANSCRIPT
@@ -214,7 +120,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
 
   const finishInterview = async () => {
     const answered = answeredCount(state)
-    if (state.phase === 'idle' && !window.confirm(t('room.finishEarlyConfirm', { answered }))) return
+    if (state.phase === 'idle' && !window.confirm(t('room.finishEarlyConfirm', { count: answered }))) return
     dispatch({ type: 'finish' })
     try {
       await api.finishInterview(id)
@@ -252,15 +158,19 @@ export function InterviewRoomPage({ id }: { id: string }) {
   }
 
   const questionErrorText = (error: RoomError) => {
-    // Known codes get a translated sentence; an unknown one (newer server) shows the server's own message.
+    // A code from the server's stream gets its translated sentence, an unknown one (newer server) a generic one:
+    // never the server's English message. Errors without a code were translated by describeError already.
+    if (error.scope !== 'question' || !error.code || error.code === 'network') return error.message
     const key = `room.questionError.${error.code ?? ''}`
-    return error.scope === 'question' && key in en ? t(key as MessageKey) : error.message
+    return key in en ? t(key as MessageKey) : t('room.questionError.internal')
   }
   const total = interview.num_questions
   const answered = answeredCount(state)
   const serviceEntries = Object.entries(state.services) as [ServiceName, ServiceProblem][]
   const streamingText = state.phase === 'thinking' || state.phase === 'streaming' ? state.draft.text : null
-  const shownQuestion = streamingText ?? question?.text ?? null
+  const fullQuestion = streamingText ?? question?.text ?? null
+  const shownQuestion = fullQuestion === null ? null : capQuestion(fullQuestion)
+  const slowScoring = state.questions.some((q) => q.evaluation.status === 'pending' && q.evaluation.slow)
   const voiceAvailable = wantAudio && media.state !== 'unavailable'
 
   return (
@@ -272,7 +182,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
           </p>
           <h1>{t('room.title')}</h1>
         </div>
-        <div className="room-progress" aria-label={t('room.progress', { answered, total })}>
+        <div className="room-progress" aria-label={t('room.progress', { answered, count: total })}>
           <span className="progress-count">
             {answered}/{total}
           </span>
@@ -303,7 +213,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
         {media.problem && (
           <Banner
             tone="warning"
-            onRetry={media.state === 'unavailable' ? undefined : () => setMediaAttempt((n) => n + 1)}
+            onRetry={media.state === 'unavailable' ? undefined : () => retryMedia()}
           >
             {media.problem} {voiceAvailable ? '' : t('room.typedFallbackHint')}
           </Banner>
@@ -312,13 +222,14 @@ export function InterviewRoomPage({ id }: { id: string }) {
           <Banner
             key={service}
             tone={problem.state === 'down' ? 'error' : 'warning'}
-            onRetry={service === 'media' || service === 'stt' ? () => setMediaAttempt((n) => n + 1) : undefined}
+            onRetry={service === 'media' || service === 'stt' ? () => retryMedia() : undefined}
           >
+            {/* The server's detail is English and technical: logged, not shown in the candidate's language. */}
             <strong>{t(`service.${service}`)}</strong> {t(`serviceState.${problem.state}`)}
-            {problem.message ? ` — ${problem.message}` : ''}
           </Banner>
         ))}
         {eventsDown && <Banner tone="info">{t('room.eventsReconnecting')}</Banner>}
+        {slowScoring && <Banner tone="info">{t('eval.slowReason')}</Banner>}
       </div>
 
       <div className="room-grid">
@@ -334,7 +245,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
                 <button
                   type="button"
                   className="btn btn-ghost btn-small"
-                  onClick={() => shownQuestion && speak(shownQuestion, language)}
+                  onClick={() => fullQuestion && speak(fullQuestion, language)}
                   disabled={!question}
                 >
                   {t('room.readAloud')}
@@ -346,6 +257,14 @@ export function InterviewRoomPage({ id }: { id: string }) {
               </div>
             )}
           </div>
+          {question && state.phase === 'answering' && (question.competency || question.source) && (
+            <p className="question-tags">
+              {question.competency && <span className="chip chip-muted">{competencyName(t, question.competency, interview.plan)}</span>}
+              {question.source && question.source !== 'generated' && (
+                <span className={`chip chip-source-${question.source}`}>{t(`source.${question.source}`)}</span>
+              )}
+            </p>
+          )}
           <div className="question-text" aria-live="polite" aria-busy={state.phase === 'streaming'} lang={language}>
             {state.phase === 'thinking' && (
               <p className="thinking" role="status">
@@ -462,56 +381,13 @@ export function InterviewRoomPage({ id }: { id: string }) {
           </div>
         </Panel>
 
-        <aside className="room-side">
-          <Panel className="camera-panel" as="div" aria-label={t('room.selfView')}>
-            {wantVideo && stream ? (
-              <video ref={videoRef} className="self-view" autoPlay muted playsInline aria-label={t('room.selfView')} />
-            ) : (
-              <div className="self-view placeholder">{wantVideo ? t('setup.cameraOff') : t('room.cameraNotUsed')}</div>
-            )}
-            <div className="camera-status">
-              <span className={`status-dot status-${media.state}`} aria-hidden="true" />
-              <span className="small">{t(`mediaState.${media.state}`)}</span>
-              {wantVideo && state.expression && (
-                <span className="expression-indicator" title={t('room.expressionHint')}>
-                  <span
-                    className="expression-dot"
-                    style={{ background: emotionColor(state.expression.dominant) }}
-                    aria-hidden="true"
-                  />
-                  <span className="small">
-                    {state.expression.faceFound
-                      ? t(`emotion.${state.expression.dominant ?? 'neutral'}` as 'emotion.neutral') +
-                        (state.expression.confidence != null
-                          ? ` · ${t('room.confidence', { value: Math.round(state.expression.confidence * 100) })}`
-                          : '')
-                      : t('room.noFace')}
-                  </span>
-                </span>
-              )}
-            </div>
-          </Panel>
-          <Panel as="div" aria-labelledby="questions-heading">
-            <h2 id="questions-heading" className="h3">
-              {t('room.questions')}
-            </h2>
-            {state.questions.length === 0 ? (
-              <p className="muted small">{t('room.noQuestionsYet')}</p>
-            ) : (
-              <ol className="question-list" aria-live="polite">
-                {state.questions.map((q) => (
-                  <li key={q.id} className={q.id === state.currentQuestionId ? 'current' : undefined}>
-                    <span className="q-number">Q{formatNumber(q.position)}</span>
-                    <span className="q-text" lang={language}>
-                      {q.text}
-                    </span>
-                    <EvaluationChip evaluation={q.evaluation} />
-                  </li>
-                ))}
-              </ol>
-            )}
-          </Panel>
-        </aside>
+        <RoomSide
+          state={state}
+          stream={stream}
+          wantVideo={wantVideo}
+          mediaState={media.state}
+          language={language}
+        />
       </div>
     </div>
   )

@@ -1,6 +1,7 @@
 import { useRef, useState, type ChangeEvent, type FormEvent } from 'react'
 import { api, ApiError } from '../api/client'
 import { ROLE_PRESETS, SENIORITIES, type Locale, type ResumeUpload, type RolePreset, type Seniority } from '../api/types'
+import { DemoNotice } from '../components/DemoNotice'
 import { MediaPreview } from '../components/MediaPreview'
 import { Banner, Field, Panel, Toggle } from '../components/ui'
 import { useI18n } from '../i18n'
@@ -103,6 +104,7 @@ export function NewInterviewPage() {
           <h1>{t('setup.title')}</h1>
         </div>
       </header>
+      <DemoNotice />
       <form onSubmit={submit} noValidate className="setup-grid">
         <Panel aria-labelledby="role-title">
           <h2 id="role-title">{t('setup.roleSection')}</h2>
@@ -199,7 +201,7 @@ export function NewInterviewPage() {
                 <span>
                   {t('setup.resumeReady', {
                     name: resume.name,
-                    pages: formatNumber(resume.pages),
+                    count: resume.pages,
                     chars: formatNumber(resume.chars),
                   })}
                 </span>

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { InterviewEvent, QuestionStreamEvent } from '../api/types'
 import { makeInterview, makeQuestion } from '../test/fixtures'
-import { answerText, initialRoomState, reduceRoom, type RoomAction, type RoomState } from './interviewRoom'
+import {
+  answerText,
+  capQuestion,
+  initialRoomState,
+  MAX_QUESTION_CHARS,
+  reduceRoom,
+  type RoomAction,
+  type RoomState,
+} from './interviewRoom'
 
 const AT = '2026-11-24T10:00:00.000Z'
 
@@ -158,5 +166,45 @@ describe('interview room state machine', () => {
     expect(s.services.stt).toEqual({ state: 'down', message: 'no model' })
     s = run(s, ev({ type: 'service.status', data: { interview_id: 'iv1', service: 'stt', state: 'ok', message: '' } }))
     expect(s.services.stt).toBeUndefined()
+  })
+
+  it('caps a rambling question: the draft stops growing and the shown text ends in an ellipsis', () => {
+    let s = run(initialRoomState, { type: 'loaded', interview: makeInterview(), at: AT }, { type: 'ask' })
+    const word = 'blah '
+    for (let i = 0; i < 400; i++) s = run(s, stream({ event: 'token', data: { text: word } }))
+    expect(s.draft.text.length).toBeLessThanOrEqual(MAX_QUESTION_CHARS + word.length)
+    const shown = capQuestion(s.draft.text)
+    expect(shown.length).toBeLessThanOrEqual(MAX_QUESTION_CHARS + 1)
+    expect(shown.endsWith('…')).toBe(true)
+    expect(capQuestion('Short question?')).toBe('Short question?')
+  })
+
+  it('marks a pending evaluation slow, from the client timer or the server’s timeout retry, and keeps the code', () => {
+    const answered = makeQuestion({
+      answer: { id: 'a1', text: 'x', source: 'typed', revision: 1, started_at: null, ended_at: null, speech_metrics: {} },
+    })
+    let s = run(initialRoomState, { type: 'loaded', interview: makeInterview({ questions: [answered] }), at: AT })
+    expect(s.questions[0].evaluation).toEqual({ status: 'pending', retrying: false })
+    s = run(s, { type: 'evaluation_slow', questionId: 'q1' })
+    expect(s.questions[0].evaluation).toMatchObject({ status: 'pending', slow: true })
+    const failed = (final: boolean) =>
+      ev({
+        type: 'evaluation.failed',
+        data: { interview_id: 'iv1', question_id: 'q1', answer_id: 'a1', reason: 'timed out', final, error_code: 'timeout' },
+      })
+    s = run(initialRoomState, { type: 'loaded', interview: makeInterview({ questions: [answered] }), at: AT }, failed(false))
+    expect(s.questions[0].evaluation).toEqual({ status: 'pending', retrying: true, slow: true })
+    s = run(s, failed(true))
+    expect(s.questions[0].evaluation).toEqual({ status: 'failed', reason: 'timed out', code: 'timeout' })
+  })
+
+  it('applies service.status as the server sends it (its data carries its own `type`), never losing the state', () => {
+    let s = run(initialRoomState, { type: 'loaded', interview: makeInterview(), at: AT })
+    const data = { type: 'service.status', interview_id: 'iv1', service: 'media', state: 'degraded', message: 'slow' }
+    s = run(s, { type: 'event', event: { type: 'service.status', id: '1-0', data } as unknown as InterviewEvent })
+    expect(s.services.media).toEqual({ state: 'degraded', message: 'slow' })
+    expect(s.phase).toBe('idle')
+    // an unknown action leaves the state as it was
+    expect(reduceRoom(s, { type: 'no.such.action' } as unknown as RoomAction)).toBe(s)
   })
 })

@@ -6,6 +6,7 @@ import type {
   InterviewEvent,
   QuestionErrorCode,
   QuestionKind,
+  QuestionSource,
   QuestionStreamEvent,
   ServiceName,
 } from '../api/types'
@@ -32,14 +33,31 @@ export type Phase =
 
 export type EvaluationView =
   | { status: 'none' }
-  | { status: 'pending'; retrying: boolean }
+  /** `slow`: the evaluator is busy or timed out and retries (issue 18): the candidate is told why it takes long. */
+  | { status: 'pending'; retrying: boolean; slow?: boolean }
   | { status: 'ready'; score: number | null }
-  | { status: 'failed'; reason: string }
+  | { status: 'failed'; reason: string; code: string | null }
+
+/** Retry reasons that mean "the evaluator is busy", shown as slow scoring with its reason (issue 18). */
+const SLOW_RETRY_CODES = new Set(['timeout', 'unavailable'])
+
+/** A question longer than this is a model rambling (the API caps it too): the room shows at most this much. */
+export const MAX_QUESTION_CHARS = 400
+
+/** `text` cut to MAX_QUESTION_CHARS at a word boundary, with an ellipsis when cut. */
+export function capQuestion(text: string): string {
+  if (text.length <= MAX_QUESTION_CHARS) return text
+  const cut = text.slice(0, MAX_QUESTION_CHARS)
+  const space = cut.lastIndexOf(' ')
+  return `${(space > MAX_QUESTION_CHARS * 0.8 ? cut.slice(0, space) : cut).trimEnd()}…`
+}
 
 export interface QuestionView {
   id: string
   position: number
   kind: QuestionKind
+  source?: QuestionSource
+  competency?: string | null
   text: string
   answered: boolean
   evaluation: EvaluationView
@@ -92,6 +110,7 @@ export type RoomAction =
   | { type: 'set_mode'; mode: AnswerSource }
   | { type: 'service'; service: ServiceName; state: HealthState; message: string }
   | { type: 'dismiss_error' }
+  | { type: 'evaluation_slow'; questionId: string }
 
 export const initialRoomState: RoomState = {
   phase: 'loading',
@@ -112,7 +131,7 @@ function evaluationFromApi(question: InterviewDetail['questions'][number]): Eval
   const evaluation = question.evaluation
   if (!evaluation || evaluation.status === 'pending') return { status: 'pending', retrying: false }
   if (evaluation.status === 'ready') return { status: 'ready', score: evaluation.overall_score }
-  return { status: 'failed', reason: evaluation.error ?? '' }
+  return { status: 'failed', reason: evaluation.error ?? '', code: evaluation.error_code ?? null }
 }
 
 /** Where to go when no question is open: ask the next one, or everything is asked and answered. */
@@ -163,11 +182,22 @@ function applyEvent(state: RoomState, event: InterviewEvent): RoomState {
       return updateQuestion(state, event.data.question_id, (q) => ({
         ...q,
         evaluation: event.data.final
-          ? { status: 'failed', reason: event.data.reason }
-          : { status: 'pending', retrying: true },
+          ? { status: 'failed', reason: event.data.reason, code: event.data.error_code ?? null }
+          : {
+              status: 'pending',
+              retrying: true,
+              // A retry after a timeout or an unavailable evaluator means a busy machine: say so at once.
+              slow: SLOW_RETRY_CODES.has(event.data.error_code ?? '') || undefined,
+            },
       }))
     case 'service.status':
-      return reduceRoom(state, { type: 'service', ...event.data })
+      // The event's own fields include its `type` ("service.status"): the action type must come last.
+      return reduceRoom(state, {
+        type: 'service',
+        service: event.data.service,
+        state: event.data.state,
+        message: event.data.message,
+      })
     case 'report.ready':
     case 'report.failed':
       return state.phase === 'finishing' ? { ...state, phase: 'finished' } : state
@@ -186,6 +216,8 @@ export function reduceRoom(state: RoomState, action: RoomAction): RoomState {
         id: q.id,
         position: q.position,
         kind: q.kind,
+        source: q.source,
+        competency: q.competency,
         text: q.text,
         answered: q.answer !== null,
         evaluation: evaluationFromApi(q),
@@ -216,12 +248,16 @@ export function reduceRoom(state: RoomState, action: RoomAction): RoomState {
         case 'started':
           return { ...state, draft: { position: event.data.position, text: '' } }
         case 'token':
+          // A rambling model must not fill the screen: stop growing the draft past the cap (the API caps it too).
+          if (state.draft.text.length > MAX_QUESTION_CHARS) return { ...state, phase: 'streaming' }
           return { ...state, phase: 'streaming', draft: { ...state.draft, text: state.draft.text + event.data.text } }
         case 'done': {
           const question: QuestionView = {
             id: event.data.question_id,
             position: event.data.position,
             kind: event.data.kind,
+            source: event.data.source,
+            competency: event.data.competency,
             text: event.data.text,
             answered: false,
             evaluation: { status: 'none' },
@@ -287,6 +323,13 @@ export function reduceRoom(state: RoomState, action: RoomAction): RoomState {
     }
     case 'dismiss_error':
       return { ...state, error: null }
+    case 'evaluation_slow':
+      return updateQuestion(state, action.questionId, (q) =>
+        q.evaluation.status === 'pending' ? { ...q, evaluation: { ...q.evaluation, slow: true } } : q,
+      )
+    default:
+      // An action from a newer caller must never turn the room's state into undefined (a blank page).
+      return state
   }
 }
 

@@ -18,8 +18,10 @@ export class FakeEventSource {
     this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener])
   }
 
+  /** Deliver an event as the API does: its JSON data carries its own `type` (core/events.py model_dump_json). */
   emit(type: string, data: unknown, id = ''): void {
-    const event = new MessageEvent<string>(type, { data: JSON.stringify(data), lastEventId: id })
+    const payload = data && typeof data === 'object' && !Array.isArray(data) ? { type, ...data } : data
+    const event = new MessageEvent<string>(type, { data: JSON.stringify(payload), lastEventId: id })
     for (const listener of this.listeners.get(type) ?? []) listener(event)
   }
 

@@ -1,0 +1,75 @@
+import { render, screen, within } from '@testing-library/react'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { InterviewSummary } from '../api/types'
+import { I18nProvider } from '../i18n'
+import { AuthProvider } from '../state/auth'
+import { HomePage, interviewOutcome } from './HomePage'
+
+const summary = (overrides: Partial<InterviewSummary>): InterviewSummary => ({
+  id: 'iv',
+  role: 'Backend engineer',
+  language: 'en',
+  status: 'finished',
+  created_at: '2026-11-24T10:00:00Z',
+  overall_score: 3.4,
+  num_questions: 3,
+  answered: 3,
+  ...overrides,
+})
+
+function serve(items: InterviewSummary[]) {
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: RequestInfo | URL) =>
+      String(input) === '/api/interviews'
+        ? Response.json(items)
+        : Response.json({ id: 'u1', email: 'a@b.co', display_name: '', locale: 'en' }),
+    ),
+  )
+}
+
+function renderHome(locale: 'en' | 'ko' = 'en') {
+  return render(
+    <I18nProvider locale={locale}>
+      <AuthProvider>
+        <HomePage />
+      </AuthProvider>
+    </I18nProvider>,
+  )
+}
+
+describe('HomePage', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('flags a finished interview without answers, without a score or ended early', () => {
+    expect(interviewOutcome(summary({}))).toBe('finished')
+    expect(interviewOutcome(summary({ answered: 0, overall_score: null }))).toBe('empty')
+    expect(interviewOutcome(summary({ overall_score: null }))).toBe('unscored')
+    expect(interviewOutcome(summary({ answered: 2 }))).toBe('partial')
+    expect(interviewOutcome(summary({ status: 'active', overall_score: null }))).toBe('active')
+  })
+
+  it('shows scores on the 1–5 scale, flags failures, and one interview as a stat instead of a chart', async () => {
+    serve([summary({ id: 'a' }), summary({ id: 'b', role: 'Data', overall_score: null })])
+    renderHome()
+    const list = await screen.findByRole('list')
+    const [scored, failed] = within(list).getAllByRole('listitem')
+    expect(within(scored).getByText('Finished')).toBeTruthy()
+    expect(within(scored).getByRole('img', { name: 'Overall score 3.4 out of 5' })).toBeTruthy()
+    expect(within(failed).getByText('Not scored').className).toContain('chip-status-unscored')
+    expect(within(failed).queryByText('–')).toBeNull()
+    // only one scored interview: a compact stat, no chart
+    expect(screen.getByText(/Your first result: 3.4 \/ 5/)).toBeTruthy()
+    expect(document.querySelector('.progress-chart')).toBeNull()
+  })
+
+  it('draws the progress chart with dates on the 1–5 scale from two interviews', async () => {
+    serve([summary({ id: 'a' }), summary({ id: 'b', created_at: '2026-11-20T10:00:00Z', overall_score: 2.5 })])
+    renderHome('ko')
+    await screen.findByRole('list')
+    const chart = document.querySelector('.progress-chart svg')
+    expect(chart?.getAttribute('aria-label')).toMatch(/1–5/)
+    const ticks = [...(chart?.querySelectorAll('text') ?? [])].map((t) => t.textContent)
+    expect(ticks).toEqual(expect.arrayContaining(['1', '5', '11월 20일', '11월 24일']))
+  })
+})
