@@ -55,6 +55,7 @@ run: install llama-server models frontend
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports  # layer contracts in pyproject.toml [tool.importlinter]
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy .

@@ -17,10 +17,12 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from api.answers.endpoints import router as answers_router
 from api.auth.endpoints import router as auth_router
+from api.errors import install_handlers
 from api.events.endpoints import router as events_router
 from api.health.endpoints import router as health_router
 from api.interviews.endpoints import router as interviews_router
 from api.media.endpoints import router as media_router
+from api.models.endpoints import router as models_router
 from api.reports.endpoints import router as reports_router
 from api.uploads.endpoints import router as uploads_router
 from core.db.engine import dispose_engine
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.state.settings = settings
+    install_handlers(app)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -90,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events_router,
         reports_router,
         media_router,
+        models_router,
     ):
         api.include_router(router)
 

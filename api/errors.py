@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+
+from core.errors import Conflict, DomainError, NotFound, RateLimited
 
 
 class ErrorOut(BaseModel):
@@ -40,3 +44,23 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         code: {"model": ValidationErrorOut if code == 422 else ErrorOut, "description": descriptions.get(code, "Error")}
         for code in codes
     }
+
+
+# The one place a domain error becomes an HTTP status. An unmapped DomainError subclass is a bug: 500 says so.
+STATUS_OF: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, RateLimited: 429}
+
+
+def status_of(exc: DomainError) -> int:
+    for kind in type(exc).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]  # type: ignore[index]
+    return 500
+
+
+def install_handlers(app: FastAPI) -> None:
+    async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DomainError)
+        headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
+        return JSONResponse({"detail": exc.message}, status_code=status_of(exc), headers=headers)
+
+    app.add_exception_handler(DomainError, on_domain_error)

@@ -11,10 +11,9 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+from api.deletion import erase
 from core.db.engine import get_sessionmaker
 from core.db.models import utcnow
-from core.events import delete_stream
-from core.privacy import delete_stored_frames
 from core.redis_client import get_async_redis
 from core.repositories.interviews import InterviewRepository
 from core.repositories.users import UserRepository
@@ -27,19 +26,12 @@ LOCK_KEY = "rehearsal:retention-lock"
 
 async def purge_once(settings: Settings) -> int:
     """Delete what is past retention now; returns the number of interviews deleted."""
-    redis = get_async_redis()
     async with get_sessionmaker()() as session:
         await UserRepository(session).delete_expired_sessions()
         ids: list[uuid.UUID] = []
         if settings.retention_days > 0:
-            repo = InterviewRepository(session)
-            ids = list(await repo.ids_older_than(utcnow() - timedelta(days=settings.retention_days)))
-            for interview_id in ids:
-                await repo.delete(interview_id)
-        await session.commit()
-    for interview_id in ids:
-        await delete_stream(redis, interview_id)
-    await delete_stored_frames(settings, ids)
+            ids = await InterviewRepository(session).ids_older_than(utcnow() - timedelta(days=settings.retention_days))
+        await erase(session, get_async_redis(), settings, interview_ids=ids)
     if ids:
         log.info("retention: deleted %d interviews older than %d days", len(ids), settings.retention_days)
     return len(ids)

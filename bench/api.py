@@ -76,21 +76,30 @@ def _interview(scenario: str) -> dict[str, Any]:
 
 
 def _messages(interview: dict[str, Any]) -> list[Any]:
-    from api.interviews import prompts
+    """The first question's prompt for an interview like this one (its plan's opening slot; the API's interview
+    draws its own opening question from the bank, of the same kind and a similar length)."""
+    from api.interviews import plan, prompts
+    from core.db.models import Interview, QuestionSource
 
-    return list(
-        prompts.build_messages(
-            language=interview["language"],
-            role=interview["role"],
-            seniority=interview["seniority"],
-            job_description=interview["job_description"],
-            resume_text=interview["resume_text"],
-            history=[],
-            position=1,
-            total=interview["num_questions"],
-            kind=prompts.next_kind(1, []),
-        )
+    row = Interview(user_id=uuid.uuid4(), **interview)
+    row.plan = plan.make_plan(
+        interview_id=row.id,
+        role_preset=row.role_preset,
+        seniority=row.seniority,
+        language=row.language,
+        num_questions=row.num_questions,
     )
+    first = prompts.build_messages(
+        language=row.language,
+        role=row.role,
+        seniority=row.seniority,
+        job_description=row.job_description,
+        resume_text=row.resume_text,
+        history=[],
+        slot=plan.slot(row, 1),
+        source=QuestionSource.generated,
+    )
+    return list(first.messages)
 
 
 class _Timing:

@@ -41,6 +41,8 @@ class QuestionReady(_Event):
     position: int
     kind: str
     text: str
+    source: str = "generated"  # generated | follow_up | bank (C3)
+    competency: str | None = None
 
 
 class QuestionFailed(_Event):
@@ -200,7 +202,3 @@ async def subscribe(
                 etype = raw_type.decode() if isinstance(raw_type, bytes) else str(raw_type)
                 data = EVENT_ADAPTER.validate_json(raw_data).model_dump(mode="json")
                 yield StreamedEvent(id=eid, type=etype, data=data)
-
-
-async def delete_stream(client: aioredis.Redis, interview_id: uuid.UUID) -> None:
-    await client.delete(stream_key(interview_id))

@@ -1,4 +1,5 @@
-"""Small pieces of live interview state shared through Redis between the API and the media server."""
+"""Small pieces of live interview state in Redis, shared by the API and the media server (deleted with the interview
+by `api.deletion.erase`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,16 @@ _TTL_S = 6 * 3600
 
 def _current_question_key(interview_id: uuid.UUID) -> str:
     return f"rehearsal:interview:{interview_id}:current_question"
+
+
+def generation_lock_key(interview_id: uuid.UUID) -> str:
+    """Held while the API generates the interview's next question (one generation at a time)."""
+    return f"rehearsal:interview:{interview_id}:generating"
+
+
+def interview_keys(interview_id: uuid.UUID) -> list[str]:
+    """Every live-state key of an interview, for deleting it."""
+    return [_current_question_key(interview_id), generation_lock_key(interview_id)]
 
 
 async def set_current_question(client: aioredis.Redis, interview_id: uuid.UUID, question_id: uuid.UUID | None) -> None:

@@ -1,5 +1,5 @@
-"""Deleting a candidate's data beyond the database: stored frames (only when STORE_FRAMES is on) and live
-event streams. The database rows go by ON DELETE CASCADE."""
+"""Stored frames (only when STORE_FRAMES is on): where they live and how they go. `api.deletion.erase` is the one
+way to delete an interview, frames included."""
 
 from __future__ import annotations
 

@@ -42,6 +42,13 @@ class LLMRoleSettings(BaseModel):
     _split = field_validator("base_urls", mode="before")(_split_csv)
 
 
+class QuestionRoleSettings(LLMRoleSettings):
+    """The question model's own defaults: a question is under 60 words, so a model that rambles is cut at
+    120 tokens (and the cut output rejected) instead of streaming for minutes."""
+
+    max_tokens: int = 120
+
+
 class EvaluatorRoleSettings(LLMRoleSettings):
     """The evaluator's own defaults: near-deterministic scoring, room for a rubric + model answer, and patience
     for a large model on CPU. (A subclass, not a default_factory: pydantic-settings builds a nested group from
@@ -87,7 +94,7 @@ class Settings(BaseSettings):
     frontend_dist: Path = ROOT_DIR / "frontend" / "dist"
 
     # --- model servers --------------------------------------------------------------------------------------
-    llm_question: LLMRoleSettings = Field(default_factory=LLMRoleSettings)
+    llm_question: QuestionRoleSettings = Field(default_factory=QuestionRoleSettings)
     llm_evaluator: EvaluatorRoleSettings = Field(default_factory=EvaluatorRoleSettings)
     llama_server_bin: Path | None = None  # unset = build/cached by model-servers/build-llama-server.sh
     llama_question_port: int = 8081

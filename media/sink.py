@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.db.engine import get_sessionmaker
 from core.events import ServiceStatus, TranscriptFinal, TranscriptPartial, apublish
 from core.live_state import get_current_question
-from core.repositories.transcripts import add_final_segment
+from core.repositories.transcripts import TranscriptRepository
 from media.stt.base import Segment
 
 log = logging.getLogger(__name__)
@@ -105,8 +105,7 @@ class EventSink:
         segment_id: uuid.UUID | None = None
         try:
             async with get_sessionmaker()() as session:
-                row = await add_final_segment(
-                    session,
+                row = await TranscriptRepository(session).add_final_segment(
                     interview_id=self.interview_id,
                     question_id=question_id,
                     text=segment.text,

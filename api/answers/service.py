@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import uuid
-import zlib
+from typing import Any
 
 import redis.asyncio as aioredis
-from fastapi import HTTPException, status
-from sqlalchemy import func
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.answers.schemas import AnswerAccepted, AnswerIn
 from api.auth.sessions import Principal
 from core import jobs, speech_metrics
-from core.db.models import Answer, AnswerSource, Evaluation, InterviewStatus, JobStatus, TranscriptSegment, utcnow
+from core.db.models import Answer, AnswerSource, Evaluation, InterviewStatus, JobStatus, utcnow
+from core.errors import Conflict, NotFound
 from core.events import EvaluationPending, apublish
 from core.repositories.interviews import InterviewRepository
-
-
-def submission_lock_key(question_id: uuid.UUID) -> int:
-    """The PostgreSQL advisory-lock key (signed 32-bit) held while an answer to this question is being stored."""
-    return zlib.crc32(question_id.bytes) - 2**31
-
-
-async def _transcript_timings(session: AsyncSession, question_id: uuid.UUID) -> list[speech_metrics.Timing]:
-    stmt = select(TranscriptSegment).where(col(TranscriptSegment.question_id) == question_id)
-    return [speech_metrics.Timing(s.start_s, s.end_s) for s in (await session.exec(stmt)).all()]
 
 
 async def submit(
@@ -35,19 +23,19 @@ async def submit(
     repo = InterviewRepository(session)
     found = await repo.question_for_user(question_id, user.id)
     if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "question not found")
+        raise NotFound("question not found")
     question, interview = found
     if interview.status != InterviewStatus.active:
-        raise HTTPException(status.HTTP_409_CONFLICT, "the interview is finished; answers can no longer change")
+        raise Conflict("the interview is finished; answers can no longer change")
     # One submission per question at a time: a concurrent second one is refused rather than interleaved.
-    locked = (await session.exec(select(func.pg_try_advisory_xact_lock(submission_lock_key(question.id))))).one()
-    if not locked:
-        raise HTTPException(status.HTTP_409_CONFLICT, "an answer to this question is already being submitted")
+    if not await repo.try_lock_submission(question.id):
+        raise Conflict("an answer to this question is already being submitted")
 
-    duration = (body.ended_at - body.started_at).total_seconds() if body.started_at and body.ended_at else None
-    metrics = speech_metrics.compute(
-        body.text, interview.language, duration, await _transcript_timings(session, question.id)
-    )
+    metrics: dict[str, Any] = {}  # a typed answer has no speaking pace or spoken fillers (C3)
+    if body.source == AnswerSource.speech:
+        duration = (body.ended_at - body.started_at).total_seconds() if body.started_at and body.ended_at else None
+        timings = [speech_metrics.Timing(s.start_s, s.end_s) for s in await repo.transcript(question.id)]
+        metrics = speech_metrics.compute(body.text, interview.language, duration, timings)
     answer = await repo.answer_for_question(question.id, lock=True)
     now = utcnow()
     if answer is None:
@@ -77,6 +65,7 @@ async def submit(
         evaluation.status = JobStatus.pending
         evaluation.answer_revision = answer.revision
         evaluation.error = None
+        evaluation.error_code = None
         evaluation.attempts = 0
         evaluation.updated_at = now
     jobs.enqueue_after_commit(session, jobs.evaluate_answer(answer.id, answer.revision))

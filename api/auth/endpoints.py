@@ -4,13 +4,11 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from api.auth import service, sessions
 from api.auth.schemas import SignInIn, SignUpIn, UserOut
+from api.deletion import erase
 from api.deps import SESSION_COOKIE, CurrentUser, RedisDep, SessionDep, SettingsDep
 from api.errors import responses
-from core.events import delete_stream
-from core.privacy import delete_stored_frames
-from core.repositories.interviews import InterviewRepository
 from core.repositories.users import UserRepository, token_digest
-from core.settings import Settings, get_settings
+from core.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -33,10 +31,7 @@ def _client_ip(request: Request) -> str:
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=UserOut, responses=responses(409))
 async def sign_up(body: SignUpIn, response: Response, session: SessionDep, settings: SettingsDep) -> UserOut:
-    try:
-        user = await service.sign_up(session, body.email, body.password, body.display_name, body.locale)
-    except service.EmailTaken:
-        raise HTTPException(status.HTTP_409_CONFLICT, "an account with this email already exists") from None
+    user = await service.sign_up(session, body.email, body.password, body.display_name, body.locale)
     token = await service.open_session(session, user, settings)
     await session.commit()
     _set_cookie(response, token, settings)
@@ -48,12 +43,7 @@ async def sign_in(
     body: SignInIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep, redis: RedisDep
 ) -> UserOut:
     ip = _client_ip(request)
-    try:
-        await service.check_rate_limit(redis, settings, body.email, ip)
-    except service.RateLimited as exc:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": str(exc.retry_after_s)}
-        ) from None
+    await service.check_rate_limit(redis, settings, body.email, ip)
     user = await service.authenticate(session, body.email, body.password)
     if user is None:
         await service.record_failure(redis, settings, body.email, ip)
@@ -87,13 +77,6 @@ async def delete_account(
     user: CurrentUser, response: Response, session: SessionDep, redis: RedisDep, settings: SettingsDep
 ) -> None:
     """Delete the account and everything derived from it: interviews, answers, transcripts, expression samples,
-    evaluations, reports, sessions and live event streams."""
-    interviews = await InterviewRepository(session).list_for_user(user.id, limit=100_000)
-    digests = await UserRepository(session).session_digests(user.id)
-    await UserRepository(session).delete(user.id)
-    await session.commit()
-    await sessions.revoke(redis, settings, digests)
-    for interview, _ in interviews:
-        await delete_stream(redis, interview.id)
-    await delete_stored_frames(get_settings(), [interview.id for interview, _ in interviews])
+    evaluations, reports, sessions, live event streams and stored frames."""
+    await erase(session, redis, settings, user_id=user.id)
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db.models import User, utcnow
+from core.errors import Conflict, RateLimited
 from core.repositories.users import UserRepository
 from core.settings import Settings
 
@@ -22,14 +23,14 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-class EmailTaken(Exception):
-    pass
+class EmailTaken(Conflict):
+    def __init__(self) -> None:
+        super().__init__("an account with this email already exists")
 
 
-class RateLimited(Exception):
+class SignInRateLimited(RateLimited):
     def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f"too many sign-in attempts; try again in {retry_after_s} s")
-        self.retry_after_s = retry_after_s
+        super().__init__(f"too many sign-in attempts; try again in {retry_after_s} s", retry_after_s)
 
 
 async def hash_password(password: str) -> str:
@@ -83,7 +84,7 @@ async def check_rate_limit(client: aioredis.Redis, settings: Settings, email: st
     failures = int(await client.get(key) or 0)
     if failures >= settings.login_rate_limit:
         ttl = await client.ttl(key)
-        raise RateLimited(max(int(ttl), 1))
+        raise SignInRateLimited(max(int(ttl), 1))
 
 
 async def record_failure(client: aioredis.Redis, settings: Settings, email: str, client_ip: str) -> None:

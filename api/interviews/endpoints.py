@@ -15,9 +15,10 @@ router = APIRouter(prefix="/interviews", tags=["interviews"])
 
 _QUESTION_STREAM_DOC = """Server-Sent Events (`text/event-stream`), in order:
 
-* `started` — `{"position": int, "kind": str}` right away
-* `token` — `{"text": str}` for each piece of the question as the model writes it
-* `done` — `{"question_id": uuid, "position": int, "kind": str, "text": str}`: the question is stored
+* `started` — `{"position": int, "kind": str, "competency": str}` right away
+* `token` — `{"text": str}` pieces of the question, once it passed validation (a rejected output is never shown)
+* `done` — `{"question_id": uuid, "position": int, "kind": str, "text": str, "source": "generated" | "follow_up" |
+  "bank", "competency": str}`: the question is stored
 * `error` — `{"message": str, "code": "model_unavailable" | "model_timeout" | "bad_output" | "internal"}`:
   nothing was stored; ask again
 
@@ -76,12 +77,19 @@ async def next_question(
         interview, rows = await service.get_owned_with_turns(session, interview_id, user)
         turns = service.history(rows)
         position = service.check_can_ask(interview, turns)
+        slot = await service.plan_slot(session, interview, position)
     except BaseException:
         await question_stream.release_generation_lock(redis, interview_id, lock)
         raise
     await session.close()  # release the DB connection for the stream's duration
     stream = question_stream.stream_next_question(
-        interview=interview, position=position, turns=turns, redis=redis, settings=settings, lock_token=lock
+        interview=interview,
+        position=position,
+        slot=slot,
+        turns=turns,
+        redis=redis,
+        settings=settings,
+        lock_token=lock,
     )
     return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
 

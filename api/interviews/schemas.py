@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.text import StorableStr
-from core.db.models import InterviewStatus, Language, QuestionKind
+from core.db.models import InterviewStatus, Language, QuestionKind, QuestionSource
 
 RolePreset = Literal["backend", "frontend", "data", "pm", "devops", "ml"]
 Seniority = Literal["junior", "mid", "senior", "lead"]
@@ -78,12 +78,36 @@ class EvaluationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     status: Literal["pending", "ready", "failed"]
-    overall_score: int | None
+    overall_score: int | None = Field(description="1–5")
     rubric: dict[str, Any]
     strengths: list[str]
     improvements: list[str]
     model_answer: str
     error: str | None
+    error_code: str | None = Field(
+        description="why scoring failed: unavailable | bad_output | degenerate | wrong_language | rejected | timeout"
+    )
+
+
+class PlanCompetency(BaseModel):
+    id: str
+    name: str
+    weight: float = Field(description="share of this interview's emphasis, 0–1")
+
+
+class PlanSlot(BaseModel):
+    position: int
+    kind: QuestionKind
+    competency: str
+    bank_id: str
+
+
+class PlanOut(BaseModel):
+    """What this interview covers: chosen at setup from the role, seniority, JD and résumé (C3)."""
+
+    version: str
+    competencies: list[PlanCompetency]
+    slots: list[PlanSlot]
 
 
 class QuestionOut(BaseModel):
@@ -91,6 +115,8 @@ class QuestionOut(BaseModel):
     position: int
     kind: QuestionKind
     text: str
+    source: QuestionSource = Field(description="generated | follow_up | bank: how the shown question was made")
+    competency: str | None
     created_at: datetime
     answer: AnswerOut | None
     evaluation: EvaluationOut | None
@@ -99,6 +125,7 @@ class QuestionOut(BaseModel):
 class InterviewDetail(InterviewOut):
     job_description: str
     resume_text: str
+    plan: PlanOut | None
     questions: list[QuestionOut]
 
 

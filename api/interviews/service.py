@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 
 import redis.asyncio as aioredis
-from fastapi import HTTPException, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.sessions import Principal
-from api.interviews.prompts import PastTurn
+from api.deletion import erase
+from api.interviews import plan
+from api.interviews.plan import make_plan
+from api.interviews.prompts import PastTurn, Slot
 from api.interviews.schemas import (
     AnswerOut,
     EvaluationOut,
@@ -21,15 +23,14 @@ from api.interviews.schemas import (
 )
 from core import jobs
 from core.db.models import Interview, InterviewStatus, JobStatus, Report, utcnow
-from core.events import delete_stream
+from core.errors import Conflict, NotFound
 from core.live_state import set_current_question
-from core.privacy import delete_stored_frames
 from core.repositories.interviews import InterviewRepository, Turn
 from core.settings import get_settings
 
 
-def not_found() -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, "interview not found")
+def not_found() -> NotFound:
+    return NotFound("interview not found")
 
 
 async def get_owned(
@@ -42,7 +43,17 @@ async def get_owned(
 
 
 async def create(session: AsyncSession, user: Principal, body: InterviewIn) -> Interview:
-    interview = InterviewRepository(session).add(Interview(user_id=user.id, **body.model_dump()))
+    interview = Interview(user_id=user.id, **body.model_dump())
+    interview.plan = make_plan(
+        interview_id=interview.id,
+        role_preset=interview.role_preset,
+        seniority=interview.seniority,
+        language=interview.language,
+        num_questions=interview.num_questions,
+        job_description=interview.job_description,
+        resume_text=interview.resume_text,
+    )
+    InterviewRepository(session).add(interview)
     await session.commit()
     return interview
 
@@ -83,6 +94,8 @@ def detail(interview: Interview, turns: list[Turn]) -> InterviewDetail:
                 position=q.position,
                 kind=q.kind,
                 text=q.text,
+                source=q.source,
+                competency=q.competency,
                 created_at=q.created_at,
                 answer=AnswerOut.model_validate(answer) if answer else None,
                 evaluation=EvaluationOut.model_validate(evaluation) if evaluation else None,
@@ -92,6 +105,7 @@ def detail(interview: Interview, turns: list[Turn]) -> InterviewDetail:
         **InterviewOut.model_validate(interview).model_dump(),
         job_description=interview.job_description,
         resume_text=interview.resume_text,
+        plan=interview.plan or None,
         questions=out,
     )
 
@@ -115,13 +129,13 @@ def history(rows: list[Turn]) -> list[PastTurn]:
 
 
 def check_can_ask(interview: Interview, turns: list[PastTurn]) -> int:
-    """The position of the next question, or 409 with the reason it cannot be asked now."""
+    """The position of the next question, or Conflict with the reason it cannot be asked now."""
     if interview.status != InterviewStatus.active:
-        raise HTTPException(status.HTTP_409_CONFLICT, "the interview is finished")
+        raise Conflict("the interview is finished")
     if len(turns) >= interview.num_questions:
-        raise HTTPException(status.HTTP_409_CONFLICT, "all questions of this interview have been asked")
+        raise Conflict("all questions of this interview have been asked")
     if turns and turns[-1].answer is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, "answer the current question before asking the next one")
+        raise Conflict("answer the current question before asking the next one")
     return len(turns) + 1
 
 
@@ -130,7 +144,7 @@ async def finish(session: AsyncSession, redis: aioredis.Redis, interview: Interv
         return interview.status  # finishing twice is harmless: the report job is already queued
     answers = await InterviewRepository(session).answers(interview.id)
     if not answers:
-        raise HTTPException(status.HTTP_409_CONFLICT, "answer at least one question before finishing")
+        raise Conflict("answer at least one question before finishing")
     repo = InterviewRepository(session)
     interview.status = InterviewStatus.finishing
     interview.finished_at = utcnow()
@@ -143,8 +157,13 @@ async def finish(session: AsyncSession, redis: aioredis.Redis, interview: Interv
 
 
 async def delete(session: AsyncSession, redis: aioredis.Redis, interview: Interview) -> None:
-    await InterviewRepository(session).delete(interview.id)
-    await session.commit()
-    await delete_stream(redis, interview.id)
-    await delete_stored_frames(get_settings(), [interview.id])
-    await set_current_question(redis, interview.id, None)
+    await erase(session, redis, get_settings(), interview_ids=[interview.id])
+
+
+async def plan_slot(session: AsyncSession, interview: Interview, position: int) -> Slot:
+    """The plan's slot for `position`; an interview from before plans gets its plan now (stored)."""
+    before = interview.plan
+    found = plan.slot(interview, position)
+    if interview.plan is not before:
+        await session.commit()
+    return found

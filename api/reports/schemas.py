@@ -3,10 +3,10 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.interviews.schemas import AnswerOut, EvaluationOut, InterviewOut
-from core.db.models import QuestionKind
+from api.interviews.schemas import AnswerOut, EvaluationOut, InterviewOut, PlanOut
+from core.db.models import QuestionKind, QuestionSource
 
 
 class TranscriptSegmentOut(BaseModel):
@@ -50,11 +50,32 @@ class QuestionMark(BaseModel):
     t_s: float
 
 
+class KeyPointOut(BaseModel):
+    text: str
+    covered: bool = Field(description="the answer touched this point (lexical match, not the LLM)")
+
+
+class AnchorsOut(BaseModel):
+    """What a 1, 3 and 5 answer look like for the question's competency (C3; keys "1", "3", "5")."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    competency: str
+    name: str
+    one: str = Field(alias="1")
+    three: str = Field(alias="3")
+    five: str = Field(alias="5")
+
+
 class ReportQuestion(BaseModel):
     id: uuid.UUID
     position: int
     kind: QuestionKind
     question: str
+    source: QuestionSource
+    competency: str | None
+    key_points: list[KeyPointOut] = Field(description="the bank question's key points; [] for a question without one")
+    anchors: AnchorsOut | None
     answer: AnswerOut | None
     evaluation: EvaluationOut | None
     speech_metrics: dict[str, object]
@@ -74,6 +95,7 @@ class ReportOut(BaseModel):
     status: Literal["pending", "ready", "failed"]
     error: str | None
     interview: InterviewOut
+    plan: PlanOut | None = Field(description="what this interview covered (competencies and slots, C3)")
     overall_score: float | None
     rubric: dict[str, float] = Field(description="criterion → mean score 1–5 over evaluated answers")
     summary: str

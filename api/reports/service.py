@@ -6,13 +6,22 @@ from collections import Counter
 from statistics import mean
 from typing import Any
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.interviews.schemas import AnswerOut, EvaluationOut, InterviewOut
-from api.reports.schemas import ExpressionAggregate, ReportOut, ReportQuestion, Speaking, TranscriptSegmentOut
-from core.db.models import ExpressionSample, Interview, JobStatus, Question, TranscriptSegment
+from api.interviews.schemas import AnswerOut, EvaluationOut, InterviewOut, PlanOut
+from api.reports.key_points import coverage
+from api.reports.schemas import (
+    AnchorsOut,
+    ExpressionAggregate,
+    KeyPointOut,
+    ReportOut,
+    ReportQuestion,
+    Speaking,
+    TranscriptSegmentOut,
+)
+from core.db.models import AnswerSource, ExpressionSample, Interview, JobStatus, Question
 from core.expressions import summarize_expressions
+from core.question_bank import Bank, load_bank
 from core.repositories.interviews import InterviewRepository, Turn
 
 DISCLAIMER = {
@@ -21,6 +30,28 @@ DISCLAIMER = {
     "ko": "표정 분석은 정확도가 제한된 자동 모델의 연습용 피드백입니다. 지원자에 대한 평가가 아니며 채용 판단에 "
     "사용되지 않습니다.",
 }
+
+
+def _key_points(bank: Bank, question: Question, answer: str | None) -> list[KeyPointOut]:
+    """The bank question's key points and which ones the answer touched (lexical, no LLM: key_points.py)."""
+    if not question.bank_id:
+        return []
+    try:
+        points = bank.get(question.bank_id).key_points
+    except KeyError:  # removed from the bank since
+        return []
+    return [KeyPointOut.model_validate(item) for item in coverage(points, answer)]
+
+
+def _anchors(bank: Bank, competency: str | None, language: str) -> AnchorsOut | None:
+    found = bank.competencies.get(competency) if competency else None
+    if found is None or competency is None:
+        return None
+    lang = language if language in found.anchors else "en"
+    scale = found.anchors[lang]
+    return AnchorsOut.model_validate(
+        {"competency": competency, "name": found.name.get(lang, competency), **{str(k): scale[k] for k in (1, 3, 5)}}
+    )
 
 
 def _expression_summary(
@@ -34,32 +65,19 @@ async def build(session: AsyncSession, interview: Interview, turns: list[Turn]) 
     repo = InterviewRepository(session)
     questions = [t.question for t in turns]
     report = await repo.report(interview.id)
-    segments = (
-        await session.exec(
-            select(TranscriptSegment)
-            .where(col(TranscriptSegment.interview_id) == interview.id)
-            .order_by(col(TranscriptSegment.start_s))
-        )
-    ).all()
-    samples = list(
-        (
-            await session.exec(
-                select(ExpressionSample)
-                .where(col(ExpressionSample.interview_id) == interview.id)
-                .order_by(col(ExpressionSample.captured_at))
-            )
-        ).all()
-    )
-    expressions = _expression_summary(samples, questions, interview)
+    segments = await repo.transcripts(interview.id)
+    expressions = _expression_summary(await repo.expression_samples(interview.id), questions, interview)
     per_question_expr = {item["question_id"]: item for item in expressions.get("questions", [])}
 
+    bank = load_bank()
     items: list[ReportQuestion] = []
     wpms: list[float] = []
     spms: list[float] = []
     fillers: Counter[str] = Counter()
     pauses = 0
     for q, answer, evaluation in turns:
-        metrics = answer.speech_metrics if answer else {}
+        # Pace and fillers of spoken answers only (rows stored before this rule may carry a typed answer's).
+        metrics = answer.speech_metrics if answer and answer.source == AnswerSource.speech else {}
         if metrics.get("wpm"):
             wpms.append(float(metrics["wpm"]))
         if metrics.get("spm"):
@@ -72,6 +90,10 @@ async def build(session: AsyncSession, interview: Interview, turns: list[Turn]) 
                 position=q.position,
                 kind=q.kind,
                 question=q.text,
+                source=q.source,
+                competency=q.competency,
+                key_points=_key_points(bank, q, answer.text if answer else None),
+                anchors=_anchors(bank, q.competency, interview.language),
                 answer=AnswerOut.model_validate(answer) if answer else None,
                 evaluation=EvaluationOut.model_validate(evaluation) if evaluation else None,
                 speech_metrics=metrics,
@@ -88,6 +110,7 @@ async def build(session: AsyncSession, interview: Interview, turns: list[Turn]) 
         status=status,  # type: ignore[arg-type]
         error=report.error if report else None,
         interview=InterviewOut.model_validate(interview),
+        plan=PlanOut.model_validate(interview.plan) if interview.plan else None,
         overall_score=report.overall_score if report else None,
         rubric={k: float(v) for k, v in (report.rubric if report else {}).items()},
         summary=report.summary if report else "",

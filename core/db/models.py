@@ -51,10 +51,22 @@ class InterviewStatus(enum.StrEnum):
 
 
 class QuestionKind(enum.StrEnum):
+    """The kind of a planned slot (C2 taxonomy). A follow-up is not a kind but a `QuestionSource`."""
+
     opening = "opening"
     technical = "technical"
     behavioural = "behavioural"
+    situational = "situational"
+    closing = "closing"
+
+
+class QuestionSource(enum.StrEnum):
+    """Where the shown question came from: the model personalised the slot's bank question, the model followed up
+    on the previous answer, or its output failed validation and the vetted bank question was used as is."""
+
+    generated = "generated"
     follow_up = "follow_up"
+    bank = "bank"
 
 
 class AnswerSource(enum.StrEnum):
@@ -107,7 +119,8 @@ class Interview(SQLModel, table=True):
     consent_camera: bool = False
     consent_voice: bool = False
     status: InterviewStatus = Field(default=InterviewStatus.active, sa_column=Column(String(16), nullable=False))
-    overall_score: float | None = None
+    overall_score: float | None = None  # mean of the evaluations' overall 1–5, one decimal
+    plan: dict[str, Any] = _jsonb()  # competencies and slots chosen at setup (api/interviews/plan.py)
     created_at: datetime = _ts()
     finished_at: datetime | None = _ts(nullable=True)
 
@@ -121,8 +134,13 @@ class Question(SQLModel, table=True):
     position: int  # 1-based order in the interview
     kind: QuestionKind = Field(sa_column=Column(String(16), nullable=False))
     text: str = Field(sa_column=Column(Text, nullable=False))
+    source: QuestionSource = Field(
+        default=QuestionSource.generated, sa_column=Column(String(16), nullable=False, server_default="generated")
+    )
+    competency: str | None = Field(default=None, max_length=40)
+    bank_id: str | None = Field(default=None, max_length=64)
     prompt_version: str = Field(max_length=32)
-    model_meta: dict[str, Any] = _jsonb()  # model alias, replica, latency, tokens
+    model_meta: dict[str, Any] = _jsonb()  # model alias, replica, latency, tokens, rejected outputs
     created_at: datetime = _ts()
 
 
@@ -154,12 +172,13 @@ class Evaluation(SQLModel, table=True):
     interview_id: uuid.UUID = _fk("interviews.id")
     answer_revision: int
     status: JobStatus = Field(default=JobStatus.pending, sa_column=Column(String(8), nullable=False))
-    overall_score: int | None = None  # 0–100
+    overall_score: int | None = None  # 1–5
     rubric: dict[str, Any] = _jsonb()  # criterion -> 1..5
     strengths: list[str] = _jsonb(list)
     improvements: list[str] = _jsonb(list)
     model_answer: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    error_code: str | None = Field(default=None, max_length=16)  # why it failed, for the UI to translate
     attempts: int = 0
     model_meta: dict[str, Any] = _jsonb()  # model, prompt_version, latency_ms, usage tokens
     created_at: datetime = _ts()
@@ -210,7 +229,7 @@ class Report(SQLModel, table=True):
         sa_column=Column(ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False, unique=True)
     )
     status: JobStatus = Field(default=JobStatus.pending, sa_column=Column(String(8), nullable=False))
-    overall_score: float | None = None
+    overall_score: float | None = None  # 1.0–5.0
     rubric: dict[str, Any] = _jsonb()  # criterion -> mean 1..5
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     strengths: list[str] = _jsonb(list)

@@ -30,65 +30,72 @@ class AnswerContext:
     role: str
     seniority: str
     question_kind: str
+    question_competency: str | None
     question_text: str
     answer_text: str
 
 
-async def answer_context(session: AsyncSession, answer_id: uuid.UUID) -> AnswerContext | None:
-    stmt = (
-        select(Answer, Question, Interview)
-        .join(Question, col(Question.id) == col(Answer.question_id))
-        .join(Interview, col(Interview.id) == col(Answer.interview_id))
-        .where(col(Answer.id) == answer_id)
-    )
-    row = (await session.exec(stmt)).one_or_none()
-    if row is None:
-        return None
-    answer, question, interview = row
-    return AnswerContext(
-        answer_id=answer.id,
-        revision=answer.revision,
-        interview_id=interview.id,
-        question_id=question.id,
-        language=str(interview.language),
-        role=interview.role,
-        seniority=interview.seniority,
-        question_kind=str(question.kind),
-        question_text=question.text,
-        answer_text=answer.text,
-    )
+class EvaluationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
-
-async def current_revision(session: AsyncSession, answer_id: uuid.UUID) -> int | None:
-    stmt = select(Answer.revision).where(col(Answer.id) == answer_id)
-    revision: int | None = (await session.exec(stmt)).one_or_none()
-    return revision
-
-
-async def lock_for_answer(session: AsyncSession, ctx: AnswerContext) -> Evaluation:
-    """The answer's evaluation row, locked for this transaction; created (pending) if the API has not yet."""
-    await session.exec(
-        insert(Evaluation)
-        .values(
-            id=uuid.uuid4(),
-            answer_id=ctx.answer_id,
-            interview_id=ctx.interview_id,
-            answer_revision=ctx.revision,
-            status=JobStatus.pending.value,
-            rubric={},
-            strengths=[],
-            improvements=[],
-            model_answer="",
-            attempts=0,
-            model_meta={},
-            created_at=utcnow(),
-            updated_at=utcnow(),
+    async def answer_context(self, answer_id: uuid.UUID) -> AnswerContext | None:
+        stmt = (
+            select(Answer, Question, Interview)
+            .join(Question, col(Question.id) == col(Answer.question_id))
+            .join(Interview, col(Interview.id) == col(Answer.interview_id))
+            .where(col(Answer.id) == answer_id)
         )
-        .on_conflict_do_nothing(index_elements=["answer_id"])
-    )
-    stmt = select(Evaluation).where(col(Evaluation.answer_id) == ctx.answer_id).with_for_update()
-    evaluation: Evaluation = (await session.exec(stmt)).one()
-    return evaluation
+        row = (await self.session.exec(stmt)).one_or_none()
+        if row is None:
+            return None
+        answer, question, interview = row
+        return AnswerContext(
+            answer_id=answer.id,
+            revision=answer.revision,
+            interview_id=interview.id,
+            question_id=question.id,
+            language=str(interview.language),
+            role=interview.role,
+            seniority=interview.seniority,
+            question_kind=str(question.kind),
+            question_competency=question.competency,
+            question_text=question.text,
+            answer_text=answer.text,
+        )
+
+    async def current_revision(self, answer_id: uuid.UUID) -> int | None:
+        stmt = select(Answer.revision).where(col(Answer.id) == answer_id)
+        revision: int | None = (await self.session.exec(stmt)).one_or_none()
+        return revision
+
+    async def lock_for_answer(self, ctx: AnswerContext) -> Evaluation:
+        """The answer's evaluation row, locked for this transaction; created (pending) if the API has not yet."""
+        await self.session.exec(
+            insert(Evaluation)
+            .values(
+                id=uuid.uuid4(),
+                answer_id=ctx.answer_id,
+                interview_id=ctx.interview_id,
+                answer_revision=ctx.revision,
+                status=JobStatus.pending.value,
+                rubric={},
+                strengths=[],
+                improvements=[],
+                model_answer="",
+                attempts=0,
+                model_meta={},
+                created_at=utcnow(),
+                updated_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["answer_id"])
+        )
+        stmt = select(Evaluation).where(col(Evaluation.answer_id) == ctx.answer_id).with_for_update()
+        evaluation: Evaluation = (await self.session.exec(stmt)).one()
+        return evaluation
+
+
+# Updates of a locked row (no queries): the actor calls them between lock_for_answer and commit.
 
 
 def retry_counters(evaluation: Evaluation, revision: int) -> dict[str, int]:
@@ -125,17 +132,26 @@ def store_ready(
     evaluation.improvements = improvements
     evaluation.model_answer = model_answer
     evaluation.error = None
+    evaluation.error_code = None
     evaluation.model_meta = model_meta
     evaluation.updated_at = utcnow()
 
 
 def store_attempt_failed(
-    evaluation: Evaluation, *, revision: int, kind: str, reason: str, final: bool, meta: dict[str, Any]
+    evaluation: Evaluation,
+    *,
+    revision: int,
+    kind: str,
+    reason: str,
+    code: str,
+    final: bool,
+    meta: dict[str, Any],
 ) -> dict[str, int]:
     """Count a failed attempt; on the final one the row becomes `failed` — with no score, never a made-up one."""
     counters = retry_counters(evaluation, revision)
     counters[kind] = counters.get(kind, 0) + 1
     evaluation.error = reason
+    evaluation.error_code = code
     evaluation.model_meta = {**meta, "revision": revision, **counters}
     if final:
         evaluation.status = JobStatus.failed

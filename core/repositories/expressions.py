@@ -12,7 +12,7 @@ from typing import Any
 
 import redis
 import redis.asyncio as aioredis
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db.models import ExpressionSample, Interview, Question
@@ -56,58 +56,49 @@ async def aread_stats(client: aioredis.Redis, interview_id: uuid.UUID | str) -> 
     return _decode_stats(await client.hgetall(stats_key(interview_id)))  # type: ignore[misc]
 
 
-async def camera_consent(session: AsyncSession, interview_id: uuid.UUID) -> bool | None:
-    """Whether the candidate consented to camera analysis; None when the interview does not exist."""
-    result = await session.exec(select(Interview.consent_camera).where(Interview.id == interview_id))
-    value = result.first()
-    return None if value is None else bool(value)
+class ExpressionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
+    async def camera_consent(self, interview_id: uuid.UUID) -> bool | None:
+        """Whether the candidate consented to camera analysis; None when the interview does not exist."""
+        result = await self.session.exec(select(Interview.consent_camera).where(Interview.id == interview_id))
+        value = result.first()
+        return None if value is None else bool(value)
 
-async def question_belongs(session: AsyncSession, interview_id: uuid.UUID, question_id: uuid.UUID) -> bool:
-    result = await session.exec(
-        select(Question.id).where(Question.id == question_id, Question.interview_id == interview_id)
-    )
-    return result.first() is not None
+    async def question_belongs(self, interview_id: uuid.UUID, question_id: uuid.UUID) -> bool:
+        result = await self.session.exec(
+            select(Question.id).where(Question.id == question_id, Question.interview_id == interview_id)
+        )
+        return result.first() is not None
 
-
-async def add_sample(
-    session: AsyncSession,
-    *,
-    interview_id: uuid.UUID,
-    question_id: uuid.UUID | None,
-    captured_at: datetime,
-    face_found: bool,
-    face_box: dict[str, int] | None,
-    detector_confidence: float | None,
-    dominant: str | None,
-    scores: dict[str, float],
-    model_id: str,
-    latency_ms: float,
-) -> ExpressionSample:
-    """Add and commit one sample. A frame without a face carries no expression, whatever the caller passes."""
-    sample = ExpressionSample(
-        interview_id=interview_id,
-        question_id=question_id,
-        captured_at=captured_at,
-        face_found=face_found,
-        face_box=face_box if face_found else None,
-        detector_confidence=detector_confidence if face_found else None,
-        dominant=dominant if face_found else None,
-        scores={k: float(v) for k, v in scores.items()} if face_found else {},
-        model_id=model_id,
-        latency_ms=float(latency_ms),
-    )
-    session.add(sample)
-    await session.commit()
-    return sample
-
-
-async def list_samples(
-    session: AsyncSession, interview_id: uuid.UUID, question_id: uuid.UUID | None = None
-) -> list[ExpressionSample]:
-    """Samples of an interview (or of one question), in capture order."""
-    query = select(ExpressionSample).where(ExpressionSample.interview_id == interview_id)
-    if question_id is not None:
-        query = query.where(ExpressionSample.question_id == question_id)
-    result = await session.exec(query.order_by(col(ExpressionSample.captured_at)))
-    return list(result.all())
+    async def add_sample(
+        self,
+        *,
+        interview_id: uuid.UUID,
+        question_id: uuid.UUID | None,
+        captured_at: datetime,
+        face_found: bool,
+        face_box: dict[str, int] | None,
+        detector_confidence: float | None,
+        dominant: str | None,
+        scores: dict[str, float],
+        model_id: str,
+        latency_ms: float,
+    ) -> ExpressionSample:
+        """Add and commit one sample. A frame without a face carries no expression, whatever the caller passes."""
+        sample = ExpressionSample(
+            interview_id=interview_id,
+            question_id=question_id,
+            captured_at=captured_at,
+            face_found=face_found,
+            face_box=face_box if face_found else None,
+            detector_confidence=detector_confidence if face_found else None,
+            dominant=dominant if face_found else None,
+            scores={k: float(v) for k, v in scores.items()} if face_found else {},
+            model_id=model_id,
+            latency_ms=float(latency_ms),
+        )
+        self.session.add(sample)
+        await self.session.commit()
+        return sample

@@ -4,6 +4,7 @@ does not exist for them (the API answers 404, never 403, so ids cannot be probed
 from __future__ import annotations
 
 import uuid
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
@@ -12,13 +13,18 @@ from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.db.models import Answer, Evaluation, Interview, Question, Report
+from core.db.models import Answer, Evaluation, ExpressionSample, Interview, Question, Report, TranscriptSegment
 
 
 class Turn(NamedTuple):
     question: Question
     answer: Answer | None
     evaluation: Evaluation | None
+
+
+def submission_lock_key(question_id: uuid.UUID) -> int:
+    """The PostgreSQL advisory-lock key (signed 32-bit) held while an answer to this question is being stored."""
+    return zlib.crc32(question_id.bytes) - 2**31
 
 
 class InterviewRepository:
@@ -52,8 +58,14 @@ class InterviewRepository:
         )
         return list((await self.session.exec(stmt)).all())
 
-    async def delete(self, interview_id: uuid.UUID) -> None:
-        await self.session.exec(delete(Interview).where(col(Interview.id) == interview_id))
+    async def delete_many(self, interview_ids: list[uuid.UUID]) -> None:
+        """Rows only (with what cascades): `api.deletion.erase` is the way to delete an interview."""
+        if interview_ids:
+            await self.session.exec(delete(Interview).where(col(Interview.id).in_(interview_ids)))
+
+    async def ids_for_user(self, user_id: uuid.UUID) -> list[uuid.UUID]:
+        stmt = select(Interview.id).where(col(Interview.user_id) == user_id)
+        return list((await self.session.exec(stmt)).all())
 
     async def ids_older_than(self, cutoff: datetime) -> list[uuid.UUID]:
         stmt = select(Interview.id).where(col(Interview.created_at) < cutoff)
@@ -104,6 +116,11 @@ class InterviewRepository:
         stmt = select(Answer).where(col(Answer.interview_id) == interview_id)
         return list((await self.session.exec(stmt)).all())
 
+    async def try_lock_submission(self, question_id: uuid.UUID) -> bool:
+        """Take the question's answer-submission lock for this transaction; False when another one holds it."""
+        stmt = select(func.pg_try_advisory_xact_lock(submission_lock_key(question_id)))
+        return bool((await self.session.exec(stmt)).one())
+
     def add_answer(self, answer: Answer) -> Answer:
         self.session.add(answer)
         return answer
@@ -115,6 +132,35 @@ class InterviewRepository:
     def add_evaluation(self, evaluation: Evaluation) -> Evaluation:
         self.session.add(evaluation)
         return evaluation
+
+    # --- what the media server and the vision worker stored ---------------------------------------------------
+
+    async def transcript(self, question_id: uuid.UUID) -> list[TranscriptSegment]:
+        """The final speech-to-text segments of one question's answer, in spoken order."""
+        stmt = (
+            select(TranscriptSegment)
+            .where(col(TranscriptSegment.question_id) == question_id)
+            .order_by(col(TranscriptSegment.start_s))
+        )
+        return list((await self.session.exec(stmt)).all())
+
+    async def transcripts(self, interview_id: uuid.UUID) -> list[TranscriptSegment]:
+        stmt = (
+            select(TranscriptSegment)
+            .where(col(TranscriptSegment.interview_id) == interview_id)
+            .order_by(col(TranscriptSegment.start_s))
+        )
+        return list((await self.session.exec(stmt)).all())
+
+    async def expression_samples(self, interview_id: uuid.UUID) -> list[ExpressionSample]:
+        stmt = (
+            select(ExpressionSample)
+            .where(col(ExpressionSample.interview_id) == interview_id)
+            .order_by(col(ExpressionSample.captured_at))
+        )
+        return list((await self.session.exec(stmt)).all())
+
+    # --- report -------------------------------------------------------------------------------------------------
 
     async def report(self, interview_id: uuid.UUID) -> Report | None:
         stmt = select(Report).where(col(Report.interview_id) == interview_id)

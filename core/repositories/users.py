@@ -19,8 +19,8 @@ class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, user_id: uuid.UUID) -> User | None:
-        return await self.session.get(User, user_id)
+    async def get(self, user_id: uuid.UUID, *, lock: bool = False) -> User | None:
+        return await self.session.get(User, user_id, with_for_update=lock)
 
     async def get_by_email(self, email: str) -> User | None:
         result = await self.session.exec(select(User).where(func.lower(User.email) == email.lower()))

@@ -75,7 +75,7 @@ async def test_full_interview_with_evaluations_and_report(
         ev = q["evaluation"]
         assert ev["status"] in ("ready", "failed")
         if ev["status"] == "ready":  # a real, validated evaluation — never a default
-            assert 0 <= ev["overall_score"] <= 100
+            assert 1 <= ev["overall_score"] <= 5
             assert set(ev["rubric"]) == {"relevance", "depth", "structure", "clarity", "evidence"}
             assert all(1 <= v <= 5 for v in ev["rubric"].values())
             assert ev["model_answer"]

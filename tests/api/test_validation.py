@@ -8,8 +8,8 @@ import uuid
 from sqlalchemy import func
 from sqlmodel import select
 
-from api.answers.service import submission_lock_key
 from core.db.engine import get_sessionmaker
+from core.repositories.interviews import submission_lock_key
 from tests.api.conftest import INTERVIEW, NewUser, stream_question
 
 

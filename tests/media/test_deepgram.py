@@ -19,7 +19,7 @@ from core.db.engine import get_sessionmaker
 from core.events import stream_key
 from core.live_state import set_current_question
 from core.redis_client import get_async_redis
-from core.repositories.transcripts import list_segments
+from core.repositories.interviews import InterviewRepository
 from core.settings import Settings
 from media.sink import EventSink, QuestionTracker
 from media.stt import create_provider
@@ -111,7 +111,7 @@ async def test_transcripts_flow_to_events_and_rows(fake_deepgram, make_interview
     assert finals[0]["question_id"] == str(ids["question_id"])
     assert finals[0]["confidence"] == pytest.approx(0.93)
     async with get_sessionmaker()() as session:
-        rows = await list_segments(session, ids["interview_id"])
+        rows = await InterviewRepository(session).transcripts(ids["interview_id"])
     assert [r.text for r in rows] == [fake_deepgram.transcript]
     assert rows[0].provider == "deepgram"
     assert str(rows[0].id) == finals[0]["segment_id"]

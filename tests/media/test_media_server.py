@@ -22,7 +22,7 @@ from core.db.engine import get_sessionmaker
 from core.events import stream_key
 from core.live_state import set_current_question
 from core.redis_client import get_async_redis
-from core.repositories.transcripts import final_text, list_segments
+from core.repositories.interviews import InterviewRepository
 from tests.media.client import (
     FaceVideoTrack,
     OfferRejected,
@@ -104,10 +104,10 @@ async def test_frames_and_offline_transcript(media_server, make_interview, speec
         assert finals[0]["segment_id"]
         assert 0 <= finals[0]["start_s"] < finals[0]["end_s"]
         async with get_sessionmaker()() as session:
-            rows = await list_segments(session, ids["interview_id"])
+            rows = await InterviewRepository(session).transcript(ids["question_id"])
             assert rows
             assert rows[0].provider == "whisper"
-            assert "alice" in (await final_text(session, ids["interview_id"], ids["question_id"])).lower()
+            assert "alice" in " ".join(r.text for r in rows).lower()
     finally:
         await pc.close()
     for _ in range(40):

@@ -29,8 +29,9 @@ from core.llm import LLMError, get_llm
 from core.logging import JobLogContext, configure_logging, log_context
 from core.redis_client import get_async_redis
 from core.repositories import evaluations as eval_repo
+from core.repositories.evaluations import EvaluationRepository
 from core.settings import get_settings
-from worker.evaluation import summary
+from worker.evaluation import content, summary
 from worker.evaluation.prompts import PROMPT_VERSION
 from worker.evaluation.retry import backoff_s, classify, failure_reason, is_final
 from worker.evaluation.scoring import AnswerToScore, score_answer
@@ -63,14 +64,14 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
 
     # 1. Claim the attempt: the answer must still be at this revision.
     async with sessionmaker() as session:
-        ctx = await eval_repo.answer_context(session, answer_id)
+        ctx = await EvaluationRepository(session).answer_context(answer_id)
         if ctx is None:
             log.info("evaluate_answer: answer %s no longer exists, dropped", answer_id)
             return
         if ctx.revision != revision:
             log.info("evaluate_answer: answer %s moved past revision %d, job dropped", answer_id, revision)
             return
-        evaluation = await eval_repo.lock_for_answer(session, ctx)
+        evaluation = await EvaluationRepository(session).lock_for_answer(ctx)
         if evaluation.answer_revision == revision and evaluation.status == JobStatus.ready:
             score = evaluation.overall_score
             await session.commit()
@@ -99,6 +100,7 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
             seniority=ctx.seniority,
             language=ctx.language,
             question_kind=ctx.question_kind,
+            competency=ctx.question_competency,
             question_text=ctx.question_text,
             answer_text=ctx.answer_text,
         )
@@ -110,10 +112,10 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
 
         # 3. Store the outcome, unless the answer moved on meanwhile.
         async with sessionmaker() as session:
-            if await eval_repo.current_revision(session, answer_id) != revision:
+            if await EvaluationRepository(session).current_revision(answer_id) != revision:
                 log.info("evaluate_answer: answer %s re-submitted during evaluation, result discarded", answer_id)
                 return
-            evaluation = await eval_repo.lock_for_answer(session, ctx)
+            evaluation = await EvaluationRepository(session).lock_for_answer(ctx)
             if evaluation.answer_revision != revision:
                 return
             if error is None:
@@ -153,7 +155,13 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
             reason = failure_reason(error)
             meta = {"model": llm.model, "prompt_version": PROMPT_VERSION, "attempts": attempt}
             eval_repo.store_attempt_failed(
-                evaluation, revision=revision, kind=kind, reason=reason, final=final, meta=meta
+                evaluation,
+                revision=revision,
+                kind=kind,
+                reason=reason,
+                code=content.error_code(error),
+                final=final,
+                meta=meta,
             )
             await session.commit()
         log.warning("evaluation attempt %d failed (%s, %s #%d, final=%s)", attempt, reason, kind, failures, final)

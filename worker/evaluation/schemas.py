@@ -23,7 +23,7 @@ class EvaluationOutput(BaseModel):
     structure: Score = Field(description="1-5: organisation, e.g. STAR (situation, task, action, result)")
     clarity: Score = Field(description="1-5: clear, concise communication")
     evidence: Score = Field(description="1-5: concrete examples, numbers, outcomes")
-    overall_score: int = Field(ge=0, le=100, description="0-100 overall")
+    overall_score: Score = Field(description="1-5 overall")
     strengths: list[Point] = Field(min_length=1, max_length=3, description="what the answer did well")
     improvements: list[Point] = Field(min_length=1, max_length=3, description="what to do better")
     model_answer: str = Field(min_length=1, max_length=800, description="a concise model answer")
@@ -48,3 +48,8 @@ def response_format(model: type[BaseModel], name: str) -> dict[str, Any]:
         "type": "json_schema",
         "json_schema": {"name": name, "strict": True, "schema": model.model_json_schema()},
     }
+
+
+def field_descriptions(model: type[BaseModel]) -> list[str]:
+    """The schema's field descriptions: prompt text the model sees (in the format instructions) and must not echo."""
+    return [f.description for f in model.model_fields.values() if f.description]

@@ -8,10 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.llm import LLMClient
+from worker.evaluation import content
 from worker.evaluation.chain import ChainResult, run_structured
-from worker.evaluation.prompts import delimit_untrusted, evaluation_prompt, language_name
+from worker.evaluation.prompts import (
+    EVALUATION_SYSTEM,
+    anchors_block,
+    delimit_untrusted,
+    evaluation_prompt,
+    language_name,
+)
 from worker.evaluation.retry import retry_temperature
-from worker.evaluation.schemas import EvaluationOutput
+from worker.evaluation.schemas import EvaluationOutput, field_descriptions
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,7 @@ class AnswerToScore:
     question_kind: str
     question_text: str
     answer_text: str
+    competency: str | None = None  # the plan slot's competency: its anchors go into the prompt
 
 
 def prompt_variables(item: AnswerToScore) -> dict[str, Any]:
@@ -32,15 +40,18 @@ def prompt_variables(item: AnswerToScore) -> dict[str, Any]:
         "seniority": item.seniority,
         "language_name": language_name(item.language),
         "kind": item.question_kind,
+        "anchors": anchors_block(item.competency, item.language),
         "question": item.question_text,
         "answer": delimit_untrusted(item.answer_text),
     }
 
 
 async def score_answer(llm: LLMClient, item: AnswerToScore, *, bad_outputs: int = 0) -> ChainResult[EvaluationOutput]:
-    """One attempt. Raises LLMUnavailable / LLMRequestError / LLMBadOutput (see chain.run_structured);
-    `bad_outputs` (unusable replies so far for this answer) raises the sampling temperature."""
-    return await run_structured(
+    """One attempt. Raises LLMUnavailable / LLMRequestError / LLMBadOutput (see chain.run_structured), or
+    content.ContentRejected (an LLMBadOutput with a reason code) when the reply is well-formed but degenerate, loops,
+    echoes the rubric or is in the wrong language; `bad_outputs` (unusable replies so far for this answer) raises
+    the sampling temperature."""
+    result = await run_structured(
         llm,
         evaluation_prompt(),
         EvaluationOutput,
@@ -48,3 +59,12 @@ async def score_answer(llm: LLMClient, item: AnswerToScore, *, bad_outputs: int 
         name="evaluation",
         temperature=retry_temperature(llm.settings.temperature, bad_outputs),
     )
+    output = result.output
+    content.check(
+        llm.role,
+        points={"strengths": output.strengths, "improvements": output.improvements},
+        prose={"model_answer": output.model_answer},
+        language=item.language,
+        prompt_texts=[EVALUATION_SYSTEM, *field_descriptions(EvaluationOutput)],
+    )
+    return result

@@ -18,12 +18,13 @@ from core.db.models import JobStatus, utcnow
 from core.llm import LLMError, get_llm
 from core.redis_client import get_async_redis
 from core.repositories import reports as report_repo
-from core.repositories.reports import EvaluatedTurn
+from core.repositories.reports import EvaluatedTurn, ReportRepository
 from core.settings import get_settings
+from worker.evaluation import content
 from worker.evaluation.chain import ChainResult, run_structured
-from worker.evaluation.prompts import SUMMARY_PROMPT_VERSION, language_name, summary_prompt
+from worker.evaluation.prompts import SUMMARY_PROMPT_VERSION, SUMMARY_SYSTEM, language_name, summary_prompt
 from worker.evaluation.retry import backoff_s, classify, failure_reason, is_final
-from worker.evaluation.schemas import CRITERIA, SummaryOutput
+from worker.evaluation.schemas import CRITERIA, SummaryOutput, field_descriptions
 
 log = logging.getLogger("rehearsal.evaluation")
 
@@ -33,7 +34,7 @@ QUESTION_PROMPT_CHARS = 300
 
 
 def aggregate(turns: list[EvaluatedTurn]) -> tuple[float | None, dict[str, float]]:
-    """Mean overall score (0–100) and mean per criterion (1–5) over ready evaluations."""
+    """Mean overall score and mean per criterion over ready evaluations, all on the one 1–5 scale (C1)."""
     ready = [t for t in turns if t.status == JobStatus.ready and t.overall_score is not None]
     if not ready:
         return None, {}
@@ -67,17 +68,17 @@ async def summarize(interview_id: uuid.UUID) -> float | None:
     redis = get_async_redis()
 
     async with sessionmaker() as session:
-        interview = await report_repo.lock_interview(session, interview_id)
+        interview = await ReportRepository(session).lock_interview(interview_id)
         if interview is None:
             log.info("summarize_interview: interview %s no longer exists, dropped", interview_id)
             return None
-        report = await report_repo.lock_report(session, interview_id)
+        report = await ReportRepository(session).lock_report(interview_id)
         if report.status == JobStatus.ready:
             score = report.overall_score
             await session.commit()
             await events.apublish(redis, events.ReportReady(interview_id=interview_id, overall_score=score))
             return None
-        turns = await report_repo.evaluated_turns(session, interview_id)
+        turns = await ReportRepository(session).evaluated_turns(interview_id)
         pending = sum(1 for t in turns if t.status == JobStatus.pending)
         meta = dict(report.model_meta or {})
         waits = int(meta.get("pending_waits", 0))
@@ -109,15 +110,22 @@ async def summarize(interview_id: uuid.UUID) -> float | None:
         }
         try:
             result = await run_structured(llm, summary_prompt(), SummaryOutput, variables, name="report")
+            content.check(
+                llm.role,
+                points={"strengths": result.output.strengths, "practice": result.output.practice},
+                prose={"summary": result.output.summary},
+                language=language,
+                prompt_texts=[SUMMARY_SYSTEM, *field_descriptions(SummaryOutput)],
+            )
         except LLMError as exc:
             error = failure_reason(exc)
             retry_kind = classify(exc)
 
     async with sessionmaker() as session:
-        interview = await report_repo.lock_interview(session, interview_id)
+        interview = await ReportRepository(session).lock_interview(interview_id)
         if interview is None:
             return None
-        report = await report_repo.lock_report(session, interview_id)
+        report = await ReportRepository(session).lock_report(interview_id)
         meta = dict(report.model_meta or {})
         if retry_kind is not None:
             failures = int(meta.get(retry_kind, 0)) + 1
@@ -130,7 +138,7 @@ async def summarize(interview_id: uuid.UUID) -> float | None:
                 return backoff_s(retry_kind, failures)
         report.overall_score = overall
         report.rubric = rubric
-        report.expression_summary = await report_repo.expression_summary(session, interview_id, started_at)
+        report.expression_summary = await ReportRepository(session).expression_summary(interview_id, started_at)
         report.updated_at = utcnow()
         pending = sum(1 for t in turns if t.status == JobStatus.pending)
         meta.update({"evaluations": sum(1 for t in turns if t.status == JobStatus.ready), "pending": pending})

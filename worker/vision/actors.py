@@ -36,6 +36,7 @@ from core.jobs import ANALYZE_FRAME, QUEUE_VISION
 from core.privacy import frames_dir
 from core.redis_client import get_sync_redis
 from core.repositories import expressions as repo
+from core.repositories.expressions import ExpressionRepository
 from core.settings import Settings, get_settings
 from worker.vision.analyzer import FrameAnalysis, FrameRejected, decode_b64, get_analyzer
 
@@ -81,11 +82,11 @@ def parse_captured_at(value: str) -> datetime:
 
 async def _consent(interview_id: uuid.UUID, question_id: uuid.UUID | None) -> tuple[bool | None, bool]:
     async with get_sessionmaker()() as session:
-        consent = await repo.camera_consent(session, interview_id)
+        consent = await ExpressionRepository(session).camera_consent(interview_id)
         question_ok = (
             question_id is not None
             and bool(consent)
-            and await repo.question_belongs(session, interview_id, question_id)
+            and await ExpressionRepository(session).question_belongs(interview_id, question_id)
         )
         return consent, question_ok
 
@@ -94,8 +95,7 @@ async def _store(
     interview_id: uuid.UUID, question_id: uuid.UUID | None, captured_at: datetime, result: FrameAnalysis, model_id: str
 ) -> uuid.UUID:
     async with get_sessionmaker()() as session:
-        sample = await repo.add_sample(
-            session,
+        sample = await ExpressionRepository(session).add_sample(
             interview_id=interview_id,
             question_id=question_id,
             captured_at=captured_at,

@@ -98,7 +98,7 @@ async def test_valid_evaluation_is_stored_and_event_arrives(
         assert event["question_id"] == str(question.id)
         assert event["overall_score"] == row.overall_score
         assert row.overall_score is not None
-        assert 0 <= row.overall_score <= 100
+        assert 1 <= row.overall_score <= 5
         assert set(row.rubric) == set(CRITERIA)
         assert all(1 <= v <= 5 for v in row.rubric.values())
         assert 1 <= len(row.strengths) <= 3

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from langchain_core.output_parsers import JsonOutputParser
 
-from worker.evaluation.prompts import ANSWER_PROMPT_CHARS, delimit_untrusted, evaluation_prompt, language_name
+from worker.evaluation.prompts import (
+    ANSWER_PROMPT_CHARS,
+    anchors_block,
+    delimit_untrusted,
+    evaluation_prompt,
+    language_name,
+)
 from worker.evaluation.schemas import EvaluationOutput
 
 
@@ -14,6 +20,7 @@ def render(answer: str, language: str = "en") -> str:
         seniority="senior",
         language_name=language_name(language),
         kind="technical",
+        anchors=anchors_block("system_design", language),
         question="How does a B-tree index work?",
         answer=delimit_untrusted(answer),
         format_instructions=JsonOutputParser(pydantic_object=EvaluationOutput).get_format_instructions(),

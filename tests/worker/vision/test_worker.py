@@ -22,6 +22,7 @@ from core.db.engine import get_sessionmaker
 from core.db.models import ExpressionSample
 from core.jobs import analyze_frame
 from core.repositories import expressions as repo
+from core.repositories.interviews import InterviewRepository
 from tests.conftest import ROOT
 from tests.factories import create_interview
 from tests.worker.vision.conftest import b64
@@ -44,7 +45,7 @@ def send(interview_id: uuid.UUID, question_id: uuid.UUID | None, data: bytes | s
 
 async def samples(interview_id: uuid.UUID) -> list[ExpressionSample]:
     async with get_sessionmaker()() as session:
-        return await repo.list_samples(session, interview_id)
+        return await InterviewRepository(session).expression_samples(interview_id)
 
 
 async def wait_for(predicate: Any, timeout: float = 120.0) -> Any:
