@@ -12,12 +12,13 @@ NPM_STAMP := frontend/node_modules/.installed
 APT_PACKAGES := chromium chromium-driver ffmpeg espeak-ng docker-compose fonts-nanum
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install system-deps llama-server models frontend frontend-test run test lint typecheck pytest bench faults clean
+.PHONY: help install system-deps llama-server models frontend frontend-test run test lint typecheck pytest bench bench-production faults clean
 
 help:
 	@echo "make run     install everything, migrate, start every service at http://127.0.0.1:8000"
 	@echo "make test    install everything, then lint, type-check and run the whole test suite"
 	@echo "make bench   benchmarks side by side, written to docs/benchmarks/"
+	@echo "make bench-production  production-shape models on CPU (≈ 40 min), written to docs/benchmarks/production.md"
 	@echo "make faults  the full fault-injection suite"
 
 $(STAMP): pyproject.toml requirements/constraints.txt requirements/no-deps.txt
@@ -70,6 +71,11 @@ test: lint typecheck frontend-test pytest
 
 bench: install system-deps llama-server models frontend
 	$(PY) -m bench
+
+# Not part of `make test` or `make bench`: generates the shape-faithful production models once (~16 GB, cached in
+# ~/.cache/rehearsal) and runs for about 40 minutes. LLAMA_MODELS=production measures the real weights in models/.
+bench-production: install llama-server models
+	$(PY) -m bench.production
 
 faults: install llama-server models
 	$(VENV)/bin/pytest tests/faults --faults-full

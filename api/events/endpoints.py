@@ -20,9 +20,10 @@ from core.events import subscribe
 router = APIRouter(tags=["events"])
 
 _DOC = """Server-Sent Events for one interview. Each event's name is its type (`question.token`,
-`transcript.partial`, `transcript.final`, `expression.sample`, `evaluation.pending|ready|failed`, `report.ready`,
-`service.status`, …), its data the JSON fields defined in `core/events.py`, and its id a stream position: reconnect
-with `Last-Event-ID` to receive exactly what was missed. A comment line is sent every 10 s while idle."""
+`transcript.partial`, `transcript.final`, `expression.sample`, `evaluation.pending|partial|ready|failed`,
+`report.ready`, `service.status`, …), its data the JSON fields defined in `core/events.py`, and its id a stream
+position: reconnect with `Last-Event-ID` to receive exactly what was missed. A comment line is sent every 10 s
+while idle."""
 
 _STREAM_ID = r"^\d{1,20}-\d{1,20}$"
 

@@ -97,13 +97,13 @@ def _error_code(exc: BaseException) -> str:
 
 
 async def _generate(
-    prompt: prompts.QuestionPrompt, ctx: validation.QuestionContext, settings: Settings
+    prompt: prompts.QuestionPrompt, ctx: validation.QuestionContext, settings: Settings, affinity: str
 ) -> tuple[str, dict[str, Any]]:
     """One attempt: the validated question and the call's metadata, or QuestionRejected."""
     parts: list[str] = []
     checked = 0
     async with llm.get_llm("question").stream_chat(
-        prompt.messages, max_tokens=settings.llm_question.max_tokens
+        prompt.messages, max_tokens=settings.llm_question.max_tokens, affinity=affinity
     ) as stream:
         async for chunk in stream:
             parts.append(chunk)
@@ -159,7 +159,7 @@ async def stream_next_question(
         rejected: list[str] = []
         for _ in range(MAX_ATTEMPTS):
             try:
-                text, meta = await _generate(prompt, ctx, settings)
+                text, meta = await _generate(prompt, ctx, settings, str(interview.id))
                 break
             except validation.QuestionRejected as exc:
                 rejected.append(exc.code)

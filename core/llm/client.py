@@ -92,8 +92,9 @@ def _describe(exc: BaseException) -> str:
 class ChatStream:
     """An async iterator of text deltas; after it ends, `usage`, `finish_reason`, `replica`, `model` are set."""
 
-    def __init__(self, llm: LLMClient, messages: Messages, params: dict[str, Any]) -> None:
+    def __init__(self, llm: LLMClient, messages: Messages, params: dict[str, Any], affinity: str | None = None) -> None:
         self._llm = llm
+        self._affinity = affinity
         self._messages = cast(list[ChatCompletionMessageParam], list(messages))
         self._params = params
         self._gen: AsyncIterator[str] | None = None
@@ -139,7 +140,7 @@ class ChatStream:
             **params,
         }
         while True:
-            replica = await pool.pick(exclude=tried)
+            replica = await pool.pick(exclude=tried, affinity=self._affinity)
             produced = False
             replica.inflight += 1
             try:
@@ -251,9 +252,10 @@ class LLMClient:
         params.update({k: v for k, v in overrides.items() if v is not None})
         return params
 
-    def stream_chat(self, messages: Messages, **params: Any) -> ChatStream:
-        """Stream a chat completion; `params` (temperature, max_tokens, stop, …) override the role defaults."""
-        return ChatStream(self, messages, self._params(**params))
+    def stream_chat(self, messages: Messages, *, affinity: str | None = None, **params: Any) -> ChatStream:
+        """Stream a chat completion; `params` (temperature, max_tokens, stop, …) override the role defaults.
+        `affinity` (an interview id) keeps one interview on one replica's prompt cache (see ReplicaPool.pick)."""
+        return ChatStream(self, messages, self._params(**params), affinity)
 
     async def complete_json(
         self,

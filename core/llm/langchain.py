@@ -22,9 +22,12 @@ from core.settings import Settings
 _models: weakref.WeakKeyDictionary[Replica, dict[str, ChatOpenAI]] = weakref.WeakKeyDictionary()
 
 
-async def chat_openai_for(llm: LLMClient, **overrides: Any) -> tuple[ChatOpenAI, Replica]:
-    """A ChatOpenAI bound to the least-loaded healthy replica of `llm`'s role, and that replica."""
-    replica = await llm.pool.pick()
+async def chat_openai_for(
+    llm: LLMClient, *, affinity: str | None = None, **overrides: Any
+) -> tuple[ChatOpenAI, Replica]:
+    """A ChatOpenAI bound to the least-loaded healthy replica of `llm`'s role (or the one `affinity` maps to, see
+    ReplicaPool.pick), and that replica."""
+    replica = await llm.pool.pick(affinity=affinity)
     per_replica = _models.setdefault(replica, {})
     key = json.dumps([llm.model, overrides], sort_keys=True, default=str)
     model = per_replica.get(key)

@@ -9,6 +9,7 @@ the server write it — except when llama-server cannot build the grammar, where
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -59,14 +60,20 @@ async def run_structured(
     name: str,
     max_tokens: int | None = None,
     temperature: float | None = None,
+    on_partial: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+    affinity: str | None = None,
 ) -> ChainResult[M]:
     """One attempt on one healthy replica. Raises LLMUnavailable (server down / timed out: try later) or
-    LLMBadOutput (answered with something that is not a valid `schema` object)."""
+    LLMBadOutput (answered with something that is not a valid `schema` object).
+
+    `on_partial` streams the reply and gets each partial object as it grows (unvalidated: for display only; the
+    returned object is validated as always). `affinity` (e.g. the interview id) sends calls with the same key to
+    the same replica while it is usable, so its prompt cache holds their shared prefix."""
     parser = JsonOutputParser(pydantic_object=schema)
     overrides: dict[str, Any] = {"max_tokens": max_tokens} if max_tokens else {}
     if temperature is not None:
         overrides["temperature"] = temperature
-    model, replica = await chat_openai_for(llm, **overrides)
+    model, replica = await chat_openai_for(llm, affinity=affinity, **overrides)
     chain = (
         prompt.partial(format_instructions=parser.get_format_instructions())
         | model.bind(response_format=response_format(schema, name))
@@ -76,7 +83,16 @@ async def run_structured(
     replica.inflight += 1
     started = time.perf_counter()
     try:
-        parsed = await chain.ainvoke(variables, config={"callbacks": [usage]})
+        if on_partial is None:
+            parsed = await chain.ainvoke(variables, config={"callbacks": [usage]})
+        else:
+            # JsonOutputParser yields the object parsed so far after each token; the last one is the whole reply.
+            parsed = None
+            async for parsed in chain.astream(variables, config={"callbacks": [usage]}):
+                if isinstance(parsed, dict):
+                    await on_partial(parsed)
+            if parsed is None:  # not even the start of a JSON value in the whole reply
+                raise OutputParserException("no JSON in the reply")
     except OutputParserException:
         raise LLMBadOutput(llm.role, "the reply is not valid JSON") from None
     except SDK_RETRYABLE as exc:
