@@ -1,6 +1,6 @@
 """Cost of the observability layer, measured side by side in one run.
 
-- JSON logging with context ids and redaction (core/logging.py) vs the stdlib's plain formatter on the same record.
+- JSON logging with context ids and redaction (core/logging/) vs the stdlib's plain formatter on the same record.
 - The metrics + request-id middlewares (core/metrics.py) vs the bare ASGI app, per in-process request.
 """
 
@@ -14,7 +14,8 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from core.logging import RequestContextMiddleware, build_handler, log_context
+from core.logging import build_handler, log_context
+from core.logging.http import RequestIdMiddleware
 from core.metrics import HttpMetrics, MetricsMiddleware
 
 N_LOG = 20_000
@@ -71,7 +72,7 @@ def run() -> list[dict[str, Any]]:
     plain_rate, json_rate = _log_rate(plain), _log_rate(ours)
 
     bare = asyncio.run(_request_rate(_app))
-    wrapped = RequestContextMiddleware(MetricsMiddleware(_app, HttpMetrics(CollectorRegistry(), prefix="bench")))
+    wrapped = RequestIdMiddleware(MetricsMiddleware(_app, HttpMetrics(CollectorRegistry(), prefix="bench")))
     instrumented = asyncio.run(_request_rate(wrapped))
     return [
         _row("logging", "json+redaction lines/s", json_rate, "stdlib plain formatter", plain_rate, "ratio ≥ 0.1"),

@@ -188,6 +188,15 @@ class StreamedEvent(BaseModel):
     data: dict[str, Any]
 
 
+async def stream_position(client: aioredis.Redis, interview_id: uuid.UUID) -> str:
+    """The id of the interview's latest event ("0-0" when none): subscribing from here misses nothing published
+    after this call returned."""
+    key = stream_key(interview_id)
+    info: Any = await client.xinfo_stream(key) if await client.exists(key) else None
+    last: Any = (info["last-generated-id"] if info else "0-0") or "0-0"
+    return last.decode() if isinstance(last, bytes) else str(last)
+
+
 async def subscribe(
     client: aioredis.Redis,
     interview_id: uuid.UUID,
@@ -198,12 +207,8 @@ async def subscribe(
     """Yield events after `last_event_id` (or only new ones), forever. Yields None after each idle `block_ms`
     so the caller can send a keep-alive and notice a disconnected client."""
     key = stream_key(interview_id)
-    cursor = last_event_id or "$"
-    if cursor == "$":
-        # Resolve "$" once, so events published between two XREADs are never skipped.
-        info: Any = await client.xinfo_stream(key) if await client.exists(key) else None
-        last: Any = (info["last-generated-id"] if info else "0-0") or "0-0"
-        cursor = last.decode() if isinstance(last, bytes) else str(last)
+    # Resolved once, so events published between two XREADs are never skipped.
+    cursor = last_event_id or await stream_position(client, interview_id)
     while True:
         batch: Any = await client.xread({key: cursor}, block=block_ms, count=200)
         if not batch:

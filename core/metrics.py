@@ -3,7 +3,7 @@
 `instrument_app(app)` (called once by the API's app factory) adds:
 - a pure ASGI middleware (SSE-safe: it never buffers a body) recording request latency by *route template*
   (`/api/interviews/{interview_id}`, never the concrete path, so label cardinality stays bounded),
-- the request-id middleware from `core.logging`,
+- the request-id middleware (`core.logging.http`: asgi-correlation-id),
 - `GET /api/metrics` in the Prometheus text format, including the Dramatiq queue depths read from Redis.
 
 Worker-side job metrics (processed, failed, retried, duration, in progress) come from Dramatiq's own Prometheus
@@ -21,10 +21,9 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
-from core.logging import ASGIApp, Message, Receive, RequestContextMiddleware, Scope, Send
-
 if TYPE_CHECKING:
     from fastapi import FastAPI
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNMATCHED_ROUTE = "<unmatched>"
 METRICS_PATH = "/api/metrics"
@@ -230,4 +229,6 @@ def instrument_app(
     app.add_api_route(metrics_path, metrics_endpoint, methods=["GET"], include_in_schema=False)
     # Added last = outermost: the request id is bound before the metrics middleware and the app run.
     app.add_middleware(MetricsMiddleware, metrics=metrics, skip_paths=(metrics_path,))
-    app.add_middleware(RequestContextMiddleware)
+    from core.logging.http import RequestIdMiddleware
+
+    app.add_middleware(RequestIdMiddleware)

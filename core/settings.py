@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
@@ -20,6 +20,15 @@ def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
     return value
+
+
+def local_url(host: str, port: int) -> str:
+    """How a process on this machine reaches a server bound to host:port (a wildcard bind answers on loopback)."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 class LLMRoleSettings(BaseModel):
@@ -122,7 +131,7 @@ class Settings(BaseSettings):
     # --- media server and speech-to-text --------------------------------------------------------------------
     media_host: str = "127.0.0.1"
     media_port: int = 8001
-    media_url: str = "http://127.0.0.1:8001"  # where the API reaches the media server
+    media_url: str = ""  # where the API reaches the media server; empty = MEDIA_HOST:MEDIA_PORT on this machine
     media_token_ttl_s: int = 120
     media_frame_interval_s: float = 2.0
     ice_servers: Annotated[list[str], NoDecode] = Field(default_factory=list)  # stun:/turn: URLs
@@ -194,6 +203,23 @@ class Settings(BaseSettings):
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("expected redis://host:port/db, rediss://… or unix:///path/to/socket")
         return value
+
+    @model_validator(mode="after")
+    def _derive_local_urls(self) -> Settings:
+        # A URL left unset follows its port, so the two can never silently disagree (MEDIA_PORT=8101 alone moves
+        # both the media server and the API's calls to it). Set the URL only for another host (compose: media:8001).
+        if not self.media_url:
+            self.media_url = local_url(self.media_host, self.media_port)
+        return self
+
+    @property
+    def api_url(self) -> str:
+        """Where a process on this machine reaches the API (the launcher waits on it and prints it)."""
+        return local_url(self.api_host, self.api_port)
+
+    def llama_port(self, role: str) -> int:
+        """The local launcher's llama-server port for a model role."""
+        return self.llama_question_port if role == "question" else self.llama_evaluator_port
 
     @property
     def effective_stt_provider(self) -> Literal["deepgram", "whisper"]:

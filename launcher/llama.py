@@ -226,7 +226,7 @@ class LlamaServer:
             env["LLAMA_ARG_CHAT_TEMPLATE_FILE"] = str(template)
         port_setting = f"LLAMA_{role.upper()}_PORT"
         if port is None:
-            port = settings.llama_question_port if role == "question" else settings.llama_evaluator_port
+            port = settings.llama_port(role)
         env["LLAMA_ARG_THREADS"] = default_threads(env.get("LLAMA_ARG_THREADS"))
         if log_path is None:
             log_path = settings.var_dir / "logs" / f"llama-{role}-{port}.log"

@@ -106,7 +106,7 @@ class Stack:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.settings.api_host}:{self.settings.api_port}"
+        return self.settings.api_url
 
     def log(self, message: str) -> None:
         if self.echo:

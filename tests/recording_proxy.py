@@ -1,5 +1,6 @@
 """A TCP proxy on 127.0.0.1 that records what clients send upstream (to prove what the API really sent to the
-model server) — plain bytes, no HTTP knowledge, so it cannot change what it observes."""
+model server) — plain bytes, no HTTP knowledge, so it cannot change what it observes. `hold()` holds the replies
+back (never alters them) until `release()`, to keep a request in flight exactly as long as a test needs."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ class RecordingProxy:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._lock = threading.Lock()
+        self._flowing: asyncio.Event | None = None  # created on the proxy's loop
 
     @property
     def base_url(self) -> str:
@@ -31,12 +33,24 @@ class RecordingProxy:
         with self._lock:
             self.sent.clear()
 
+    def hold(self) -> None:
+        """From now on replies from upstream wait inside the proxy (requests still go through) until `release()`."""
+        assert self._flowing is not None
+        self._loop.call_soon_threadsafe(self._flowing.clear)
+
+    def release(self) -> None:
+        assert self._flowing is not None
+        self._loop.call_soon_threadsafe(self._flowing.set)
+
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, record: bool) -> None:
+        assert self._flowing is not None
         try:
             while chunk := await reader.read(65536):
                 if record:
                     with self._lock:
                         self.sent.extend(chunk)
+                else:
+                    await self._flowing.wait()
                 writer.write(chunk)
                 await writer.drain()
         except (ConnectionError, asyncio.CancelledError):
@@ -55,6 +69,8 @@ class RecordingProxy:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
+        self._flowing = asyncio.Event()
+        self._flowing.set()
         server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
         self.port = server.sockets[0].getsockname()[1]
         self._server = server

@@ -24,7 +24,6 @@ def stack(services: dict[str, str], llm_model_files: dict[str, Path]) -> Iterato
     overrides = {
         "API_PORT": str(api_port),
         "MEDIA_PORT": str(media_port),
-        "MEDIA_URL": f"http://127.0.0.1:{media_port}",
         "MEDIA_HOST_ADDRESSES": "127.0.0.1",
         "LLAMA_QUESTION_PORT": str(free_port()),
         "LLAMA_EVALUATOR_PORT": str(free_port()),

@@ -15,15 +15,15 @@ from api.deps import CurrentUser, RedisDep, SessionDep, SettingsDep
 from api.errors import responses
 from api.interviews.service import get_owned
 from api.sse import SSE_HEADERS, comment, frame
-from core.events import subscribe
+from core.events import stream_position, subscribe
 
 router = APIRouter(tags=["events"])
 
 _DOC = """Server-Sent Events for one interview. Each event's name is its type (`question.token`,
 `transcript.partial`, `transcript.final`, `expression.sample`, `evaluation.pending|partial|ready|failed`,
 `report.ready`, `service.status`, …), its data the JSON fields defined in `core/events.py`, and its id a stream
-position: reconnect with `Last-Event-ID` to receive exactly what was missed. A comment line is sent every 10 s
-while idle."""
+position: reconnect with `Last-Event-ID` to receive exactly what was missed. The first line is the comment
+`: connected`: every event published after it arrives. A comment line is sent every 10 s while idle."""
 
 _STREAM_ID = r"^\d{1,20}-\d{1,20}$"
 
@@ -36,8 +36,9 @@ async def _events(
     request: Request, redis: aioredis.Redis, interview_id: uuid.UUID, last_event_id: str | None, counter: str
 ) -> AsyncIterator[bytes]:
     try:
-        yield comment("connected")
-        async for event in subscribe(redis, interview_id, last_event_id=last_event_id, block_ms=10_000):
+        cursor = last_event_id or await stream_position(redis, interview_id)
+        yield comment("connected")  # a promise: whatever is published from now on will be delivered
+        async for event in subscribe(redis, interview_id, last_event_id=cursor, block_ms=10_000):
             if await request.is_disconnected():
                 break
             yield comment() if event is None else frame(event.type, event.data, event.id)

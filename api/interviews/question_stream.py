@@ -5,7 +5,7 @@ case nothing was stored. The model's output is validated (validation.py) before 
 generated into a buffer (and abandoned early when its first characters already fail), then streamed out as token
 events. An output that fails is retried once; a second failure is replaced by the slot's vetted bank question,
 streamed the same way. So the candidate never sees text that is later rejected; the cost is the time to the first
-visible token (the whole, short, capped generation instead of its first token: see docs/benchmarks/questions.md).
+visible token (the whole, short, capped generation instead of its first token): docs/benchmarks/questions.md.
 
 If the client goes away, Starlette cancels this generator; the cancellation closes the model server's HTTP stream,
 which frees its slot.
@@ -40,6 +40,7 @@ GENERATION_LOCK_TTL_S = 300
 TOKEN_EVENT_FLUSH_S = 0.1  # token events to the shared stream are coalesced; the POST stream itself is not
 MAX_ATTEMPTS = 2  # one retry, then the bank question
 PREFIX_CHECK_EVERY_CHARS = 16
+STOP = ["\n\n"]  # a question is one paragraph: what follows a blank line is an answer, notes or a second question
 _PIECE = re.compile(r"\S+\s*")
 
 
@@ -97,15 +98,22 @@ def _error_code(exc: BaseException) -> str:
 
 
 async def _generate(
-    prompt: prompts.QuestionPrompt, ctx: validation.QuestionContext, settings: Settings, affinity: str
+    prompt: prompts.QuestionPrompt,
+    ctx: validation.QuestionContext,
+    settings: Settings,
+    first_tokens: list[float],
+    affinity: str,
 ) -> tuple[str, dict[str, Any]]:
-    """One attempt: the validated question and the call's metadata, or QuestionRejected."""
+    """One attempt: the validated question and the call's metadata, or QuestionRejected. Appends the time of the
+    model's first token (monotonic) to `first_tokens`: what the candidate would have seen first without validation."""
     parts: list[str] = []
     checked = 0
     async with llm.get_llm("question").stream_chat(
-        prompt.messages, max_tokens=settings.llm_question.max_tokens, affinity=affinity
+        prompt.messages, max_tokens=settings.llm_question.max_tokens, stop=STOP, affinity=affinity
     ) as stream:
         async for chunk in stream:
+            if not parts:
+                first_tokens.append(time.monotonic())
             parts.append(chunk)
             size = sum(len(p) for p in parts)
             if size - checked >= PREFIX_CHECK_EVERY_CHARS:
@@ -157,9 +165,10 @@ async def stream_next_question(
         text: str | None = None
         meta: dict[str, Any] = {}
         rejected: list[str] = []
+        first_tokens: list[float] = []
         for _ in range(MAX_ATTEMPTS):
             try:
-                text, meta = await _generate(prompt, ctx, settings, str(interview.id))
+                text, meta = await _generate(prompt, ctx, settings, first_tokens, str(interview.id))
                 break
             except validation.QuestionRejected as exc:
                 rejected.append(exc.code)
@@ -179,7 +188,8 @@ async def stream_next_question(
             **meta,
             "prompt_version": prompts.PROMPT_VERSION,
             "latency_ms": round((time.monotonic() - started) * 1000, 1),
-            "visible_first_token_ms": visible_ms,
+            "visible_first_token_ms": visible_ms,  # vs. the model's first token of the first attempt:
+            "model_first_token_ms": round((first_tokens[0] - started) * 1000, 1) if first_tokens else None,
             "attempts": len(rejected) + (1 if meta else 0),
             "rejected": rejected,  # reason codes only: a rejected output is never stored
         }

@@ -37,21 +37,24 @@ _LEADING_LABEL = re.compile(
 )
 _QUOTES = "\"'“”‘’`「」『』"
 _PREAMBLE = re.compile(
-    r"^(?:sure|certainly|of course|okay|ok|great|here(?:'s| is| are)|as an? (?:ai|interviewer|language model)|"
-    r"i(?:'m| am) (?:an? )?(?:ai|interviewer|language model)|you(?:'re| are) (?:an? )?(?:experienced|interviewer)|"
-    r"물론|네[,.!]|좋습니다|알겠습니다|다음은|당신은)",
+    r"^(?:(?:sure|certainly|of course|okay|here(?:'s| is| are)|as an? (?:ai|interviewer|language model)|"
+    r"i(?:'m| am) (?:an? )?(?:ai|interviewer|language model)|you(?:'re| are) (?:an? )?(?:experienced|interviewer))\b|"
+    r"i(?:'m| am| have| want| was)\b|what a great question|"
+    r"a\s*\d*\s*:|answer\s*:|답변\s*:|물론|네[,.!]|좋습니다|알겠습니다|다음은|당신은)",
     re.IGNORECASE,
 )
 _META = re.compile(
     r"\b(?:ask exactly|one question per turn|reply with the question|no preamble|job_description|<\/?\w+>|"
-    r"mock interview|this is question \d|candidate's (?:most recent )?answer)\b|질문만 답하세요|모의 면접",
+    r"mock interview|this is question \d|candidate's (?:most recent )?answer)\b|질문만 답하세요|모의 면접|"
+    r"물어보세요|질문하세요|질문 ?처리|꼬리 ?질문|기본 ?질문|다시 쓰세요|답하세요|한국어로",
     re.IGNORECASE,
 )
 _LIST_ITEM = re.compile(r"(?:^|\n)\s*(?:\d+[.)]|[-*•])\s+")
-_SENTENCE = re.compile(r"[^.?!。？！]+[.?!。？！]*")
-_KO_ASKING_END = re.compile(r"(?:[까요]|세요|주세요|십시오|습니까|나요|가요|래요|죠|을까요|ㄹ까요)[.?!]?$")
+_SENTENCE_BREAK = re.compile(r"(?<=[.?!。？！])\s+(?=[A-Z\uac00-\ud7a3\"'“(])")
+_KO_ASKING_END = re.compile(r"(?:[까요]|세요|주세요|십시오|습니까|나요|가요|래요|죠|을까요|싶습니다|바랍니다)[.?!]?$")
 _EN_IMPERATIVE = re.compile(
-    r"^(?:tell|describe|walk|explain|give|share|talk|take|show|outline|compare|design|imagine|suppose|"
+    r"^(?:tell|describe|walk|explain|give|share|talk|take|show|outline|compare|design|imagine|suppose|use|include|"
+    r"name|mention|pick|sketch|list|estimate|propose|suggest|consider|think|"
     r"could|can|would|how|what|why|when|where|which|who|have|did|do|are|is)\b",
     re.IGNORECASE,
 )
@@ -111,7 +114,14 @@ class QuestionContext:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    """Split where a sentence mark is followed by space and a new sentence ("3 a.m. for" is one sentence)."""
+    return [s.strip() for s in _SENTENCE_BREAK.split(text) if s.strip()]
+
+
+def _asks(sentence: str, language: str) -> bool:
+    if language == "ko":
+        return _KO_ASKING_END.search(sentence.rstrip()) is not None
+    return _EN_IMPERATIVE.match(sentence) is not None
 
 
 def _check_form(text: str, language: str) -> None:
@@ -132,12 +142,10 @@ def _check_form(text: str, language: str) -> None:
         raise QuestionRejected("not_a_question", f"{len(sentences)} sentences")
     last = sentences[-1] if sentences else text
     if "?" in text or "？" in text:
-        if not last.rstrip().endswith(("?", "？")):
+        # After the question only a short request may follow ("Give an example."), never an answer or notes.
+        if not last.rstrip().endswith(("?", "？")) and not (len(last.split()) <= 16 and _asks(last, language)):
             raise QuestionRejected("not_a_question", "text after the question (an answer or notes?)")
-    elif language == "ko":
-        if not _KO_ASKING_END.search(last.rstrip()):
-            raise QuestionRejected("not_a_question", "does not ask or request anything")
-    elif not _EN_IMPERATIVE.match(last):
+    elif not _asks(last, language):
         raise QuestionRejected("not_a_question", "does not ask or request anything")
 
 

@@ -309,7 +309,8 @@ def output_lengths(results: dict[str, Any]) -> None:
         LLAMA_ARG_CHAT_TEMPLATE_FILE=str(ROOT / "model-servers" / "templates" / "chatml.jinja"),
         LLAMA_ARG_ALIAS="smollm2",
     ) as srv:
-        from worker.evaluation.schemas import EvaluationOutput, response_format
+        from core.llm.attempts import response_format
+        from worker.evaluation.schemas import EvaluationOutput
 
         for i, answer in enumerate([ANSWERS["en"], ANSWERS["en"][:300]]):
             r = httpx.post(

@@ -3,10 +3,9 @@
 `core.llm.langchain` (ChatOpenAI factory) is a separate import so services without LangChain stay lean.
 """
 
+from core.llm.attempts import SDK_RETRYABLE, Attempts, response_format
 from core.llm.client import (
-    SDK_RETRYABLE,
     ChatStream,
-    JsonReply,
     LLMClient,
     Role,
     Usage,
@@ -19,8 +18,8 @@ from core.llm.health import role_health
 
 __all__ = [
     "SDK_RETRYABLE",
+    "Attempts",
     "ChatStream",
-    "JsonReply",
     "LLMBadOutput",
     "LLMClient",
     "LLMError",
@@ -30,6 +29,7 @@ __all__ = [
     "Usage",
     "close_clients",
     "get_llm",
+    "response_format",
     "role_base_urls",
     "role_health",
 ]

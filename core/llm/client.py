@@ -1,4 +1,4 @@
-"""The per-role LLM client: streaming chat and JSON-schema requests over a pool of OpenAI-compatible replicas.
+"""The per-role LLM client: streaming chat over a pool of OpenAI-compatible replicas.
 
     llm = get_llm("question")
     async with llm.stream_chat(messages) as stream:
@@ -6,13 +6,11 @@
             ...
     stream.usage, stream.finish_reason
 
-    reply = await get_llm("evaluator").complete_json(messages, Rubric)   # validated pydantic object
-
-Streams are read as raw SSE lines over httpx (see `pool.stream_http_client` for why not the SDK); JSON requests
-go through the `openai` SDK. Failures are typed (`LLMUnavailable`, `LLMBadOutput`, `LLMRequestError`). An
-idempotent request — a non-streamed one, or a stream before its first token — is retried on another replica; a
-stream that already produced text is not (the caller has shown it), it raises LLMUnavailable instead. Leaving a
-stream early (break, exception, task cancelled) closes the HTTP response, and llama-server frees the slot.
+Streams are read as raw SSE lines over httpx (see `pool.stream_http_client` for why not the SDK). Schema-constrained
+JSON replies go through LangChain (`worker.evaluation.chain.run_structured`). Both call the model through
+`attempts.Attempts`: failures are typed (`LLMUnavailable`, `LLMRequestError`), a stream is retried on another
+replica until its first token and never after (the caller has shown it). Leaving a stream early (break, exception,
+task cancelled) closes the HTTP response, and llama-server frees the slot.
 """
 
 from __future__ import annotations
@@ -25,26 +23,17 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, TypeVar, cast
 
-import httpx
-import openai
 from openai.types.chat import ChatCompletionMessageParam
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from core.llm.errors import LLMBadOutput, LLMRequestError, LLMUnavailable
-from core.llm.pool import Replica, ReplicaPool
-from core.settings import LLMRoleSettings, Settings, get_settings
+from core.llm.attempts import Attempts, ServerStatus
+from core.llm.pool import ReplicaPool
+from core.settings import LLMRoleSettings, Settings, get_settings, local_url
 
 Role = Literal["question", "evaluator"]
 M = TypeVar("M", bound=BaseModel)
 # OpenAI chat messages ({"role": ..., "content": ...}); plain dicts are accepted as the SDK's TypedDicts are.
 Messages = Sequence[Mapping[str, Any]] | Sequence[ChatCompletionMessageParam]
-
-# SDK errors after which another replica may succeed: connection trouble, timeouts, overload, server faults.
-SDK_RETRYABLE: tuple[type[Exception], ...] = (
-    openai.APIConnectionError,  # includes APITimeoutError
-    openai.InternalServerError,  # 5xx, including llama-server's 503 while loading
-    openai.RateLimitError,
-)
 
 
 @dataclass
@@ -77,16 +66,7 @@ def role_base_urls(role: str, settings: Settings) -> list[str]:
     rs = role_settings(role, settings)
     if rs.base_urls:
         return list(rs.base_urls)
-    port = settings.llama_question_port if role == "question" else settings.llama_evaluator_port
-    return [f"http://127.0.0.1:{port}"]
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, openai.APIStatusError):
-        return f"HTTP {exc.status_code}"
-    if isinstance(exc, _HTTPStatus):
-        return f"HTTP {exc.status}"
-    return type(exc).__name__
+    return [local_url("127.0.0.1", settings.llama_port(role))]
 
 
 class ChatStream:
@@ -128,9 +108,7 @@ class ChatStream:
         return "".join([delta async for delta in self])
 
     async def _run(self) -> AsyncIterator[str]:
-        pool = self._llm.pool
-        tried: set[str] = set()
-        attempts = 0
+        llm = self._llm
         params = dict(self._params)
         body = {
             "messages": self._messages,
@@ -139,47 +117,30 @@ class ChatStream:
             **(params.pop("extra_body", None) or {}),  # the SDK's spelling for server-specific fields
             **params,
         }
-        while True:
-            replica = await pool.pick(exclude=tried, affinity=self._affinity)
-            produced = False
-            replica.inflight += 1
-            try:
-                # Leaving this block early (break, error, cancellation) closes the connection mid-response, and
-                # llama-server stops generating and frees the slot.
-                async with replica.stream_http.stream(
+        async for attempt in Attempts(llm.pool, retries=llm.settings.max_retries, affinity=self._affinity):
+            # Leaving this block early (break, error, cancellation) closes the connection mid-response, and
+            # llama-server stops generating and frees the slot.
+            async with (
+                attempt as replica,
+                replica.stream_http.stream(
                     "POST", f"{replica.openai_base_url}/chat/completions", json=body
-                ) as response:
-                    if response.status_code >= 400:
-                        await response.aread()
-                        raise _HTTPStatus(response.status_code, response.text[:200])
-                    self.replica = replica.root
-                    async for line in response.aiter_lines():
-                        if not line.startswith("data:"):
-                            continue  # blank separators, SSE comments
-                        payload = line[5:].strip()
-                        if payload == "[DONE]":
-                            break
-                        for delta in self._absorb(_parse_chunk(payload)):
-                            if not produced:
-                                produced = True
-                                self.first_token_s = time.perf_counter() - self.started_at
-                            yield delta
-                pool.mark_ok(replica)
-                return
-            except (httpx.TransportError, _HTTPStatus) as exc:
-                if isinstance(exc, _HTTPStatus) and not exc.retryable:
-                    raise LLMRequestError(pool.role, f"request rejected (HTTP {exc.status})") from exc
-                pool.mark_failed(replica, _describe(exc))
-                if produced:
-                    raise LLMUnavailable(pool.role, f"stream interrupted ({_describe(exc)})") from exc
-                attempts += 1
-                tried.add(replica.root)
-                if attempts > self._llm.settings.max_retries:
-                    raise LLMUnavailable(pool.role, f"request failed on {attempts} attempt(s)") from exc
-                if len(tried) >= len(pool.replicas):
-                    tried.clear()  # every replica tried once: allow a recovered one again
-            finally:
-                replica.inflight -= 1
+                ) as response,
+            ):
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise ServerStatus(response.status_code, response.text[:200])
+                self.replica = replica.root
+                async for line in response.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue  # blank separators, SSE comments
+                    payload = line[5:].strip()
+                    if payload == "[DONE]":
+                        break
+                    for delta in self._absorb(_parse_chunk(payload)):
+                        if attempt.idempotent:
+                            attempt.idempotent = False  # shown to the caller: never retried from here on
+                            self.first_token_s = time.perf_counter() - self.started_at
+                        yield delta
 
     def _absorb(self, chunk: dict[str, Any]) -> list[str]:
         """Record a chunk's model, usage and finish reason; return its text deltas."""
@@ -195,38 +156,18 @@ class ChatStream:
         return deltas
 
 
-class _HTTPStatus(Exception):
-    """An error status from a streamed request; 429 and 5xx (overload, loading, faults) may succeed elsewhere."""
-
-    def __init__(self, status: int, body: str) -> None:
-        super().__init__(f"HTTP {status}: {body}")
-        self.status = status
-        self.retryable = status == 429 or status >= 500
-
-
 def _parse_chunk(payload: str) -> dict[str, Any]:
     """One streamed chunk; an `error` object mid-stream (llama-server sends one when it fails) is a server fault."""
     try:
         chunk = json.loads(payload)
     except ValueError:
-        raise _HTTPStatus(502, "malformed stream chunk") from None
+        raise ServerStatus(502, "malformed stream chunk") from None
     if not isinstance(chunk, dict):
-        raise _HTTPStatus(502, "malformed stream chunk")
+        raise ServerStatus(502, "malformed stream chunk")
     if error := chunk.get("error"):
         message = error.get("message") if isinstance(error, dict) else str(error)
-        raise _HTTPStatus(500, str(message)[:200])
+        raise ServerStatus(500, str(message)[:200])
     return chunk
-
-
-@dataclass
-class JsonReply:
-    data: Any  # the validated pydantic object, or a dict when no model was given
-    raw: str
-    usage: Usage
-    latency_s: float
-    replica: str
-    model: str
-    finish_reason: str | None
 
 
 @dataclass(eq=False)
@@ -256,79 +197,6 @@ class LLMClient:
         """Stream a chat completion; `params` (temperature, max_tokens, stop, …) override the role defaults.
         `affinity` (an interview id) keeps one interview on one replica's prompt cache (see ReplicaPool.pick)."""
         return ChatStream(self, messages, self._params(**params), affinity)
-
-    async def complete_json(
-        self,
-        messages: Messages,
-        schema: type[M] | dict[str, Any],
-        *,
-        name: str = "reply",
-        **params: Any,
-    ) -> JsonReply:
-        """A non-streamed request constrained to a JSON schema (server-side grammar), validated here anyway:
-        llama-server may fall back to unconstrained output with 200 OK when a grammar fails to build."""
-        json_schema = schema if isinstance(schema, dict) else schema.model_json_schema()
-        request = self._params(**params)
-        request["response_format"] = {
-            "type": "json_schema",
-            "json_schema": {"name": name, "strict": True, "schema": json_schema},
-        }
-        completion, replica, latency = await self._create(messages, request)
-        choice = completion.choices[0] if completion.choices else None
-        raw = (choice.message.content if choice else None) or ""
-        finish = choice.finish_reason if choice else None
-        usage = Usage()
-        if completion.usage is not None:
-            usage = Usage(completion.usage.prompt_tokens, completion.usage.completion_tokens)
-        try:
-            loaded = json.loads(raw)
-        except ValueError:
-            hint = " (cut at max_tokens)" if finish == "length" else ""
-            raise LLMBadOutput(self.role, f"reply is not valid JSON{hint}", raw) from None
-        data: Any = loaded
-        if not isinstance(schema, dict):
-            try:
-                data = schema.model_validate(loaded)
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(p) for p in first["loc"]) or "reply"
-                message = f"reply does not match the schema: {where}: {first['msg']}"
-                raise LLMBadOutput(self.role, message, raw) from None
-        return JsonReply(
-            data=data,
-            raw=raw,
-            usage=usage,
-            latency_s=latency,
-            replica=replica.root,
-            model=completion.model or self.model,
-            finish_reason=finish,
-        )
-
-    async def _create(self, messages: Messages, request: dict[str, Any]) -> tuple[Any, Replica, float]:
-        tried: set[str] = set()
-        attempts = 0
-        while True:
-            replica = await self.pool.pick(exclude=tried)
-            replica.inflight += 1
-            started = time.perf_counter()
-            try:
-                completion = await replica.client.chat.completions.create(
-                    messages=cast(list[ChatCompletionMessageParam], list(messages)), **request
-                )
-                self.pool.mark_ok(replica)
-                return completion, replica, time.perf_counter() - started
-            except SDK_RETRYABLE as exc:
-                self.pool.mark_failed(replica, _describe(exc))
-                attempts += 1
-                tried.add(replica.root)
-                if attempts > self.settings.max_retries:
-                    raise LLMUnavailable(self.role, f"request failed on {attempts} attempt(s)") from exc
-                if len(tried) >= len(self.pool.replicas):
-                    tried.clear()
-            except openai.APIStatusError as exc:
-                raise LLMRequestError(self.role, f"request rejected ({_describe(exc)})") from exc
-            finally:
-                replica.inflight -= 1
 
     async def aclose(self) -> None:
         if not self._closed:

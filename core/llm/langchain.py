@@ -1,7 +1,7 @@
-"""`langchain-openai` ChatOpenAI for a model role, pointed at a healthy replica.
+"""`langchain-openai` ChatOpenAI for one replica of a model role (the replica comes from `attempts.Attempts`,
+which also keeps its health and load right).
 
 Imported only by code that uses LangChain (the evaluation worker), so the API image needs no LangChain.
-The caller reports a failed call with `llm.pool.mark_failed(replica, reason)` so the next pick avoids it.
 """
 
 from __future__ import annotations
@@ -13,27 +13,22 @@ from typing import Any
 import openai
 from langchain_openai import ChatOpenAI
 
-from core.llm.client import LLMClient, Role, get_llm
+from core.llm.client import LLMClient
 from core.llm.pool import Replica
-from core.settings import Settings
 
 # Building a ChatOpenAI costs ~25 ms (pydantic validation, two SDK clients) — more than all of a job's database
 # work. They hold configuration only and are safe to share, so one is kept per replica and set of overrides.
 _models: weakref.WeakKeyDictionary[Replica, dict[str, ChatOpenAI]] = weakref.WeakKeyDictionary()
 
 
-async def chat_openai_for(
-    llm: LLMClient, *, affinity: str | None = None, **overrides: Any
-) -> tuple[ChatOpenAI, Replica]:
-    """A ChatOpenAI bound to the least-loaded healthy replica of `llm`'s role (or the one `affinity` maps to, see
-    ReplicaPool.pick), and that replica."""
-    replica = await llm.pool.pick(affinity=affinity)
+def chat_openai_for(llm: LLMClient, replica: Replica, **overrides: Any) -> ChatOpenAI:
+    """A ChatOpenAI for `replica` of `llm`'s role, with `overrides` (max_tokens, temperature, …)."""
     per_replica = _models.setdefault(replica, {})
     key = json.dumps([llm.model, overrides], sort_keys=True, default=str)
     model = per_replica.get(key)
     if model is None:
         model = per_replica[key] = _build(llm, replica, overrides)
-    return model, replica
+    return model
 
 
 def _build(llm: LLMClient, replica: Replica, overrides: dict[str, Any]) -> ChatOpenAI:
@@ -52,8 +47,3 @@ def _build(llm: LLMClient, replica: Replica, overrides: dict[str, Any]) -> ChatO
         params["http_async_client"] = replica.http  # pooled connections, short keep-alive (see sdk_http_client)
     params.update(overrides)
     return ChatOpenAI(**params)
-
-
-async def chat_openai(role: Role, settings: Settings | None = None, **overrides: Any) -> ChatOpenAI:
-    model, _ = await chat_openai_for(get_llm(role, settings), **overrides)
-    return model

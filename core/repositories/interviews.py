@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, func
+from sqlalchemy import ColumnElement, delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -137,19 +137,14 @@ class InterviewRepository:
 
     async def transcript(self, question_id: uuid.UUID) -> list[TranscriptSegment]:
         """The final speech-to-text segments of one question's answer, in spoken order."""
-        stmt = (
-            select(TranscriptSegment)
-            .where(col(TranscriptSegment.question_id) == question_id)
-            .order_by(col(TranscriptSegment.start_s))
-        )
-        return list((await self.session.exec(stmt)).all())
+        return await self._segments(col(TranscriptSegment.question_id) == question_id)
 
     async def transcripts(self, interview_id: uuid.UUID) -> list[TranscriptSegment]:
-        stmt = (
-            select(TranscriptSegment)
-            .where(col(TranscriptSegment.interview_id) == interview_id)
-            .order_by(col(TranscriptSegment.start_s))
-        )
+        """The final speech-to-text segments of the whole interview, in spoken order."""
+        return await self._segments(col(TranscriptSegment.interview_id) == interview_id)
+
+    async def _segments(self, where: ColumnElement[bool]) -> list[TranscriptSegment]:
+        stmt = select(TranscriptSegment).where(where).order_by(col(TranscriptSegment.start_s))
         return list((await self.session.exec(stmt)).all())
 
     async def expression_samples(self, interview_id: uuid.UUID) -> list[ExpressionSample]:

@@ -1,5 +1,8 @@
-"""One real API process for the abuse suite, with strict limits and its log captured to a file (scanned for secrets
-at the end), the tiny question model behind a recording proxy (to read the exact prompts), and users."""
+"""One real API process for the abuse suite, with strict limits and its log captured to a file, the tiny question
+model behind a recording proxy (to read the exact prompts), and users.
+
+Everything a test sends that must never be logged goes into SENSITIVE; after every test, and once more when the API
+has stopped (lines logged after a response), its log must contain none of it — whatever order the tests run in."""
 
 from __future__ import annotations
 
@@ -18,6 +21,20 @@ SECRET_KEY = "abuse-suite-secret-key-0123456789abcdef"
 PASSWORD = "abuse password 1"
 SSE_LIMIT = 3
 LOGIN_LIMIT = 5
+SENSITIVE: set[str] = {SECRET_KEY, PASSWORD}
+
+
+def leaked_secrets(log_dir: Path) -> list[str]:
+    text = "\n".join(p.read_text(errors="replace") for p in log_dir.glob("*.log"))
+    assert text, "the API wrote no log at all"
+    return [s[:12] + "…" for s in SENSITIVE if s and s in text]
+
+
+@pytest.fixture(autouse=True)
+def no_secret_logged(abuse_log: Path) -> Iterator[None]:
+    yield
+    if any(abuse_log.glob("*.log")):  # the API has started
+        assert not (leaked := leaked_secrets(abuse_log)), f"logged: {leaked}"
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +70,7 @@ def abuse_api(
     )
     yield server
     server.stop()
+    assert not (leaked := leaked_secrets(abuse_log)), f"logged: {leaked}"
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Bad input and hostile users against a real API process: fuzzing from the OpenAPI schema, cross-user access on
 every interview-scoped route, oversize/malformed bodies, uploads, SDPs and frames, sign-in brute force, SSE limits,
-and prompt injection. Everything a test sends that must never be logged is collected in SENSITIVE (test_zz_logs)."""
+and prompt injection. Everything a test sends that must never be logged goes into SENSITIVE (see conftest.py)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,9 @@ from typing import Any
 
 import httpx
 
-from tests.abuse.conftest import LOGIN_LIMIT, PASSWORD, SECRET_KEY, SSE_LIMIT
+from tests.abuse.conftest import LOGIN_LIMIT, PASSWORD, SENSITIVE, SSE_LIMIT
 from tests.api.conftest import INTERVIEW, ApiProcess, User, iter_sse, stream_question
 from tests.recording_proxy import RecordingProxy
-
-SENSITIVE: set[str] = {SECRET_KEY, PASSWORD}
 
 
 def _cookie(user: User) -> str:

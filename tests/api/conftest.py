@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,12 +130,17 @@ class User:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-async def iter_sse(response: httpx.Response) -> AsyncIterator[SseEvent]:
+COMMENT = ":"  # SseEvent.event of a comment line (only with `comments=True`); its text is the data
+
+
+async def iter_sse(response: httpx.Response, *, comments: bool = False) -> AsyncIterator[SseEvent]:
     event: str = "message"
     data: list[str] = []
     eid: str | None = None
     async for line in response.aiter_lines():
-        if line == "":
+        if comments and line.startswith(":"):
+            yield SseEvent(COMMENT, line[1:].strip())
+        elif line == "":
             if data:
                 yield SseEvent(event, json.loads("\n".join(data)), eid)
             event, data, eid = "message", [], None  # the next event starts
@@ -146,9 +152,44 @@ async def iter_sse(response: httpx.Response) -> AsyncIterator[SseEvent]:
             eid = line[3:].strip()
 
 
+Consumer = Callable[[AsyncIterator[SseEvent]], Awaitable[None]]
+
+
+async def listening(user: User, interview_id: str, consume: Consumer, **headers: str) -> asyncio.Task[None]:
+    """Run `consume` over the interview's live events in a task; return once the server has said `: connected` —
+    from then on every published event reaches `consume`, so the caller may act at once (no sleep-and-hope)."""
+    connected = asyncio.Event()
+
+    async def run() -> None:
+        async with user.client.stream("GET", f"/api/interviews/{interview_id}/events", headers=headers) as resp:
+            assert resp.status_code == 200, await resp.aread()
+            events = iter_sse(resp, comments=True)
+            async for ev in events:
+                if ev.event == COMMENT and ev.data == "connected":
+                    break
+            connected.set()
+            await consume(ev async for ev in events if ev.event != COMMENT)
+
+    task = asyncio.create_task(run())
+    ready = asyncio.create_task(connected.wait())
+    await asyncio.wait({task, ready}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+    if not connected.is_set():
+        ready.cancel()
+        if task.done():
+            task.result()  # raises what went wrong
+        task.cancel()
+        raise AssertionError("the event stream never said ': connected'")
+    return task
+
+
 async def stream_question(user: User, interview_id: str) -> list[SseEvent]:
+    return await stream_next(user.client, interview_id)
+
+
+async def stream_next(client: httpx.AsyncClient, interview_id: str) -> list[SseEvent]:
+    """The events of one `questions/next` stream, up to `done` or `error`."""
     events = []
-    async with user.client.stream("POST", f"/api/interviews/{interview_id}/questions/next") as resp:
+    async with client.stream("POST", f"/api/interviews/{interview_id}/questions/next") as resp:
         assert resp.status_code == 200, await resp.aread()
         async for ev in iter_sse(resp):
             events.append(ev)

@@ -55,15 +55,22 @@ async def test_client_disconnect_frees_the_slot(
     user = await new_user(fault_api.base_url)
     iid = (await user.client.post("/api/interviews", json=INTERVIEW)).json()["id"]
     predicted_before = _tokens_predicted(long_llama)
-    tokens = 0
     busy_while_streaming = False
     async with user.client.stream("POST", f"/api/interviews/{iid}/questions/next") as resp:
         async for ev in iter_sse(resp):
-            if ev.event == "token":
-                tokens += 1
-                if tokens == 5:
+            if ev.event == "started":
+                # Tokens reach the client only once the question passed validation: wait for the model to be
+                # generating into the server's buffer, then leave mid-generation.
+                deadline = time.monotonic() + 10
+                while not busy_while_streaming and time.monotonic() < deadline:
                     busy_while_streaming = any(s["is_processing"] for s in _slots(long_llama))
-                    break  # leaving the block closes the connection mid-stream
+                    if not busy_while_streaming:
+                        await asyncio.sleep(0.05)
+                if busy_while_streaming:
+                    predicted_mid = _tokens_predicted(long_llama)
+                    while _tokens_predicted(long_llama) - predicted_mid < 5 and time.monotonic() < deadline:
+                        await asyncio.sleep(0.05)
+                break  # leaving the block closes the connection mid-generation
     assert busy_while_streaming, "the slot should be generating while the client is connected"
     deadline = time.monotonic() + 10
     while any(s["is_processing"] for s in _slots(long_llama)):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import AsyncIterator
 
-from tests.api.conftest import INTERVIEW, NewUser, SseEvent, iter_sse, stream_question
+from core.question_bank import load_bank
+from tests.api.conftest import INTERVIEW, NewUser, SseEvent, iter_sse, listening, stream_question
 from tests.recording_proxy import RecordingProxy
 
 
@@ -13,7 +16,10 @@ async def test_questions_stream_and_adapt_to_earlier_answers(new_user: NewUser, 
     c = user.client
     interview = (await c.post("/api/interviews", json=INTERVIEW)).json()
     iid = interview["id"]
-    kinds = []
+    kinds, sources = [], []
+    plan = (await c.get(f"/api/interviews/{iid}")).json()["plan"]
+    assert [s["position"] for s in plan["slots"]] == [1, 2, 3]
+    bank = load_bank()
     for position in (1, 2, 3):
         question_proxy.clear()
         events = await stream_question(user, iid)
@@ -23,9 +29,15 @@ async def test_questions_stream_and_adapt_to_earlier_answers(new_user: NewUser, 
         assert names.count("token") >= 2  # token by token, not one blob
         done = events[-1].data
         streamed = "".join(e.data["text"] for e in events if e.event == "token")
-        assert done["text"].split()[0].strip('"') in streamed
+        assert streamed.strip() == done["text"]  # only validated text is streamed: nothing shown is taken back
         kinds.append(done["kind"])
+        sources.append(done["source"])
+        slot = plan["slots"][position - 1]
+        assert done["competency"] == slot["competency"]
+        if done["source"] == "bank":
+            assert done["text"] == bank.get(slot["bank_id"]).text
         sent = question_proxy.requests_text()
+        assert json.dumps(bank.get(slot["bank_id"]).text)[1:-1] in sent  # grounded in the plan's bank question
         assert '"stream":true' in sent.replace(" ", "")
         for earlier in range(1, position):
             assert f"MARKER-{earlier}-ZEBRA" in sent, f"prompt {position} lacks answer {earlier}"
@@ -36,9 +48,11 @@ async def test_questions_stream_and_adapt_to_earlier_answers(new_user: NewUser, 
         )
         assert r.status_code == 202, r.text
         assert r.json()["speech_metrics"] == {}  # typed: no pace, no spoken fillers
-    assert kinds[0] == "opening" and kinds[2] == "follow_up"
+    assert kinds[0] == "opening" and kinds[2] == "closing"
+    assert set(sources) <= {"generated", "bank"}  # no follow-up at the opening or the closing
     detail = (await c.get(f"/api/interviews/{iid}")).json()
     assert [q["position"] for q in detail["questions"]] == [1, 2, 3]
+    assert [q["source"] for q in detail["questions"]] == sources
     assert len({q["text"] for q in detail["questions"]}) == 3  # never repeats
     # All questions asked: a fourth is refused without calling the model.
     r = await c.post(f"/api/interviews/{iid}/questions/next")
@@ -53,15 +67,23 @@ async def test_next_question_requires_an_answer_first(new_user: NewUser) -> None
     assert r.status_code == 409 and "answer the current question" in r.json()["detail"]
 
 
-async def test_concurrent_generation_is_refused(new_user: NewUser) -> None:
+async def test_concurrent_generation_is_refused(new_user: NewUser, question_proxy: RecordingProxy) -> None:
     user = await new_user()
     iid = (await user.client.post("/api/interviews", json=INTERVIEW)).json()["id"]
-    first = asyncio.create_task(stream_question(user, iid))
-    await asyncio.sleep(0.3)
-    second = await user.client.post(f"/api/interviews/{iid}/questions/next")
-    events = await first
-    assert events[-1].event == "done"
-    assert second.status_code == 409  # either "already being generated" or "answer the current question"
+    question_proxy.hold()  # the model's reply waits in the proxy: the first generation is surely still running
+    try:
+        async with user.client.stream("POST", f"/api/interviews/{iid}/questions/next") as first:
+            assert first.status_code == 200
+            events = iter_sse(first)
+            assert (await anext(events)).event == "started"  # sent once the generation lock is held
+            second = await user.client.post(f"/api/interviews/{iid}/questions/next")
+            assert second.status_code == 409
+            assert second.json()["detail"] == "a question is already being generated for this interview"
+            question_proxy.release()
+            rest = [ev async for ev in events]
+        assert rest[-1].event == "done", rest[-1].data
+    finally:
+        question_proxy.release()
     detail = (await user.client.get(f"/api/interviews/{iid}")).json()
     assert len(detail["questions"]) == 1
 
@@ -71,16 +93,13 @@ async def test_events_stream_is_live_and_resumable(new_user: NewUser) -> None:
     iid = (await user.client.post("/api/interviews", json=INTERVIEW)).json()["id"]
     seen: list[SseEvent] = []
 
-    async def listen() -> None:
-        async with user.client.stream("GET", f"/api/interviews/{iid}/events") as resp:
-            assert resp.status_code == 200
-            async for ev in iter_sse(resp):
-                seen.append(ev)
-                if ev.event == "question.ready":
-                    return
+    async def consume(events: AsyncIterator[SseEvent]) -> None:
+        async for ev in events:
+            seen.append(ev)
+            if ev.event == "question.ready":
+                return
 
-    listener = asyncio.create_task(listen())
-    await asyncio.sleep(0.5)
+    listener = await listening(user, iid, consume)
     await stream_question(user, iid)
     await asyncio.wait_for(listener, 60)
     types = [e.event for e in seen]

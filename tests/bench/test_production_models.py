@@ -13,9 +13,10 @@ import httpx
 import pytest
 
 from bench.production import models
+from core.llm.attempts import response_format
 from core.settings import Settings
 from launcher.llama import LlamaServer, free_port
-from worker.evaluation.schemas import EvaluationOutput, response_format
+from worker.evaluation.schemas import EvaluationOutput
 
 
 @pytest.mark.parametrize("key", sorted(models.SPECS))

@@ -1,5 +1,5 @@
-"""The core LLM client against real llama-server processes: streaming, JSON schema via LangChain, replicas,
-endpoint switching by environment, slot freeing on cancel, health report."""
+"""The core LLM client against real llama-server processes: streaming, JSON schema via LangChain (the product's
+`run_structured`), replicas, endpoint switching by environment, slot freeing on cancel, health report."""
 
 from __future__ import annotations
 
@@ -9,20 +9,27 @@ from typing import Any
 
 import httpx
 import pytest
-from langchain_core.output_parsers import JsonOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, Field
 
-from core.llm import LLMBadOutput, LLMRequestError, LLMUnavailable, get_llm, role_health
-from core.llm.langchain import chat_openai
+from core.llm import LLMBadOutput, LLMClient, LLMRequestError, LLMUnavailable, get_llm, role_health
 from core.settings import Settings, get_settings
 from launcher.llama import LlamaServer, free_port
 from tests.llm_fixtures import StartServer
+from worker.evaluation.chain import ChainResult, run_structured
 
 
 class Verdict(BaseModel):
     score: int = Field(ge=0, le=100)
     reason: str = Field(max_length=80)
+
+
+GRADE = ChatPromptTemplate.from_messages([("system", "You grade answers.\n{format_instructions}"), ("user", "{text}")])
+
+
+async def grade(llm: LLMClient, text: str, **params: float) -> ChainResult[Verdict]:
+    params.setdefault("max_tokens", 120)
+    return await run_structured(llm, GRADE, Verdict, {"text": text}, name="verdict", **params)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -58,30 +65,19 @@ async def test_json_schema_request_via_langchain_json_output_parser(
     llama_smol: LlamaServer, role_env: pytest.MonkeyPatch
 ) -> None:
     role_env.setenv("LLM_EVALUATOR__BASE_URLS", llama_smol.base_url)
-    parser = JsonOutputParser(pydantic_object=Verdict)
-    prompt = ChatPromptTemplate.from_messages(
-        [
-            ("system", "You grade answers.\n{format_instructions}"),
-            ("user", "Question: what is 2+2? Answer: 4. Grade it."),
-        ]
-    ).partial(format_instructions=parser.get_format_instructions())
-    schema = {"name": "verdict", "strict": True, "schema": Verdict.model_json_schema()}
-    model = await chat_openai("evaluator", max_tokens=200, temperature=0.0)
-    chain = prompt | model.bind(response_format={"type": "json_schema", "json_schema": schema}) | parser
-    result = await chain.ainvoke({})
-    verdict = Verdict.model_validate(result)
-    assert 0 <= verdict.score <= 100
+    result = await grade(
+        get_llm("evaluator"), "Question: what is 2+2? Answer: 4. Grade it.", max_tokens=200, temperature=0
+    )
+    assert 0 <= result.output.score <= 100
 
 
-async def test_complete_json_validates_and_reports_usage(llama_tiny: LlamaServer, llm_settings: Settings) -> None:
+async def test_structured_reply_validates_and_reports_usage(llama_tiny: LlamaServer, llm_settings: Settings) -> None:
     settings = llm_settings.model_copy(
         update={"llm_evaluator": llm_settings.llm_evaluator.model_copy(update={"base_urls": [llama_tiny.base_url]})}
     )
-    reply = await get_llm("evaluator", settings).complete_json(
-        [{"role": "user", "content": "grade"}], Verdict, max_tokens=120
-    )
-    assert isinstance(reply.data, Verdict)
-    assert reply.usage.completion_tokens > 0
+    reply = await grade(get_llm("evaluator", settings), "grade")
+    assert isinstance(reply.output, Verdict)
+    assert reply.usage["completion_tokens"] > 0
     assert reply.model == "tiny"
 
 
@@ -90,8 +86,8 @@ async def test_bad_output_is_typed(llama_tiny: LlamaServer, llm_settings: Settin
     settings = llm_settings.model_copy(
         update={"llm_evaluator": llm_settings.llm_evaluator.model_copy(update={"base_urls": [llama_tiny.base_url]})}
     )
-    with pytest.raises(LLMBadOutput, match="not valid JSON"):
-        await get_llm("evaluator", settings).complete_json([{"role": "user", "content": "x"}], Verdict, max_tokens=3)
+    with pytest.raises(LLMBadOutput, match=r"not valid JSON|cut off at the token limit"):
+        await grade(get_llm("evaluator", settings), "x", max_tokens=3)
 
 
 async def test_two_replicas_share_load_and_survive_one_killed(
@@ -109,20 +105,22 @@ async def test_two_replicas_share_load_and_survive_one_killed(
     llm = get_llm("evaluator", settings)
     served: dict[str, int] = {}
     done = 0
+    thirty_done = asyncio.Event()
 
     async def one(i: int) -> None:
         nonlocal done
-        reply = await llm.complete_json([{"role": "user", "content": f"grade {i}"}], Verdict, max_tokens=120)
+        reply = await grade(llm, f"grade {i}")
         served[reply.replica] = served.get(reply.replica, 0) + 1
         done += 1
+        if done >= 30:
+            thirty_done.set()
 
     await asyncio.gather(*(one(i) for i in range(20)))
     assert served.get(a.base_url, 0) > 0
     assert served.get(b.base_url, 0) > 0
 
     async def killer() -> None:
-        while done < 30:
-            await asyncio.sleep(0.005)
+        await thirty_done.wait()  # mid-run: requests are in flight on both replicas
         a.kill()
 
     semaphore = asyncio.Semaphore(4)
@@ -144,12 +142,12 @@ async def test_role_switched_to_another_endpoint_by_environment(
 ) -> None:
     other = llama_factory("tiny", parallel=1, alias="other-model")
     role_env.setenv("LLM_EVALUATOR__BASE_URLS", llama_tiny.base_url)
-    first = await get_llm("evaluator").complete_json([{"role": "user", "content": "x"}], Verdict, max_tokens=120)
+    first = await grade(get_llm("evaluator"), "x")
     assert first.replica == llama_tiny.base_url
     role_env.setenv("LLM_EVALUATOR__BASE_URLS", f"{other.base_url}/v1/")  # OpenAI-style base URL works too
     role_env.setenv("LLM_EVALUATOR__MODEL", "other-model")
     get_settings.cache_clear()
-    second = await get_llm("evaluator").complete_json([{"role": "user", "content": "x"}], Verdict, max_tokens=120)
+    second = await grade(get_llm("evaluator"), "x")
     assert second.replica == other.base_url
     assert second.model == "other-model"
 
@@ -234,6 +232,21 @@ async def test_role_health_reports_alias_and_slots(llama_smol: LlamaServer, llm_
     assert health["slots_total"] == 4
     assert health["slots_idle"] == 4
     assert health["replicas"][0]["url"] == llama_smol.base_url
+
+
+async def test_stream_fails_over_to_another_replica_before_its_first_token(
+    llama_smol: LlamaServer, llm_settings: Settings
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    settings = llm_settings.model_copy(
+        update={"llm_question": llm_settings.llm_question.model_copy(update={"base_urls": [dead, llama_smol.base_url]})}
+    )
+    llm = get_llm("question", settings)
+    for _ in range(2):  # whichever replica the pool picks first, the stream ends up on the live one
+        async with llm.stream_chat([{"role": "user", "content": "Say hi."}], max_tokens=8) as stream:
+            assert await stream.text()
+        assert stream.replica == llama_smol.base_url
+    assert not llm.pool.by_root(dead).usable()  # type: ignore[union-attr]
 
 
 async def test_affinity_keeps_an_interview_on_one_replica_and_moves_it_when_that_one_is_down(

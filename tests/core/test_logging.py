@@ -1,4 +1,4 @@
-"""core/logging.py: JSON lines with service, request and interview ids; answers, frames and secrets never logged."""
+"""core/logging: JSON lines with service, request and interview ids; answers, frames and secrets never logged."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import ConfigError
+from core.llm import role_base_urls
 from core.preflight import check_database, check_redis
 from core.settings import ROOT_DIR, LLMRoleSettings, Settings
 
@@ -91,3 +93,41 @@ def test_unreachable_database_names_the_variable() -> None:
     assert err.value.variable == "DATABASE_URL" and "secret" not in str(err.value)
     with pytest.raises(ConfigError, match="REDIS_URL"):
         check_redis(Settings(_env_file=None, redis_url="redis://127.0.0.1:1"))  # type: ignore[call-arg]
+
+
+def _clean_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
+    for key in list(os.environ):
+        if key.upper() in _expected_names() or "__" in key:
+            monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_local_urls_follow_their_ports_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The reported bug: MEDIA_PORT=8101 started the media server on 8101, the API kept calling 8001.
+    moved = _clean_settings(monkeypatch, MEDIA_PORT="8101", API_PORT="8100", LLAMA_QUESTION_PORT="9101")
+    assert moved.media_url == "http://127.0.0.1:8101"
+    assert moved.api_url == "http://127.0.0.1:8100"
+    assert role_base_urls("question", moved) == ["http://127.0.0.1:9101"]
+    assert role_base_urls("evaluator", moved) == ["http://127.0.0.1:8082"]
+    assert moved.llama_port("question") == 9101  # what the launcher starts (tests/model_servers/test_launcher.py)
+
+    wildcard = _clean_settings(monkeypatch, MEDIA_HOST="0.0.0.0", MEDIA_PORT="8101", API_HOST="::")
+    assert wildcard.media_url == "http://127.0.0.1:8101"
+    assert wildcard.api_url == "http://[::1]:8000"
+
+    explicit = _clean_settings(
+        monkeypatch, MEDIA_PORT="8101", MEDIA_URL="http://media:8001", LLM_QUESTION__BASE_URLS="http://llm:8080"
+    )
+    assert explicit.media_url == "http://media:8001"  # another host: set, never derived
+    assert role_base_urls("question", explicit) == ["http://llm:8080"]
+
+
+def test_frontend_dev_proxy_defaults_to_the_api_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`npm run dev` proxies /api to REHEARSAL_API_URL, else to a default that must be where the API listens by
+    default (a different API_PORT needs REHEARSAL_API_URL: the launcher does not run Vite)."""
+    vite = (ROOT_DIR / "frontend" / "vite.config.ts").read_text()
+    default = re.search(r"REHEARSAL_API_URL\s*\?\?\s*['\"]([^'\"]+)['\"]", vite)
+    assert default, "vite.config.ts no longer names its API target default"
+    assert default.group(1) == _clean_settings(monkeypatch).api_url

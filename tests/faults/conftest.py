@@ -122,7 +122,6 @@ def fault_stack(
         "VAR_DIR": str(base / "var"),
         "API_PORT": str(api_port),
         "MEDIA_PORT": str(media_port),
-        "MEDIA_URL": media_url,
         "MEDIA_HOST_ADDRESSES": "127.0.0.1",
         "MEDIA_STATUS_POLL_S": "1",
         "STT_PROVIDER": "whisper",

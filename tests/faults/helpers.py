@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import psycopg
 
-from tests.api.conftest import INTERVIEW, SseEvent, iter_sse
+from tests.api.conftest import INTERVIEW, SseEvent, iter_sse, stream_next
 
 
 @dataclass
@@ -59,14 +59,7 @@ class Candidate:
 
     async def ask(self) -> list[SseEvent]:
         """Stream the next question; retries (like the UI's "ask again") while the API itself is unreachable."""
-        events: list[SseEvent] = []
-        async with self.client.stream("POST", f"/api/interviews/{self.interview_id}/questions/next") as resp:
-            assert resp.status_code == 200, await resp.aread()
-            async for ev in iter_sse(resp):
-                events.append(ev)
-                if ev.event in ("done", "error"):
-                    break
-        return events
+        return await stream_next(self.client, self.interview_id)
 
     async def next_question(self, attempts: int = 4) -> str:
         for _ in range(attempts):

@@ -4,6 +4,7 @@ servers when they are set, and nothing left running after stop()."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -96,3 +97,28 @@ def test_bad_external_url_fails_fast_naming_it(tmp_path: Path, services: dict[st
     with pytest.raises(ConfigError) as err:
         stack.start(timeout_s=30)
     assert err.value.variable == var
+
+
+def test_media_port_alone_moves_the_server_and_the_apis_calls(tmp_path: Path, services: dict[str, str]) -> None:
+    """The reported bug: MEDIA_PORT=8101 started the media server on 8101 while the API kept calling 8001 (health:
+    media down). With MEDIA_URL unset, both ends follow the port."""
+    stack = _stack(
+        tmp_path,
+        DATABASE_URL=services["DATABASE_URL"],
+        REDIS_URL=services["REDIS_URL"],
+        MEDIA_PORT=str(free_port()),
+        MEDIA_URL="",
+    )
+    stack.services = ["api", "media"]
+    stack.start(timeout_s=120)
+    try:
+        deadline = time.monotonic() + 90
+        media: dict[str, object] = {}
+        while time.monotonic() < deadline:  # the media server may answer a moment after the API
+            media = httpx.get(f"{stack.base_url}/api/health", timeout=10).json()["components"]["media"]
+            if media["status"] == "ok":
+                break
+            time.sleep(0.5)
+        assert media["status"] == "ok", media
+    finally:
+        stack.stop()

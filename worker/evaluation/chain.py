@@ -20,9 +20,9 @@ from langchain_core.output_parsers import JsonOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, ValidationError
 
-from core.llm import SDK_RETRYABLE, LLMBadOutput, LLMClient, LLMRequestError, LLMUnavailable
+from core.llm import LLMBadOutput, LLMClient
+from core.llm.attempts import SDK_RETRYABLE, Attempts, response_format
 from core.llm.langchain import chat_openai_for
-from worker.evaluation.schemas import response_format
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -63,8 +63,9 @@ async def run_structured(
     on_partial: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
     affinity: str | None = None,
 ) -> ChainResult[M]:
-    """One attempt on one healthy replica. Raises LLMUnavailable (server down / timed out: try later) or
-    LLMBadOutput (answered with something that is not a valid `schema` object).
+    """The reply as a validated `schema` object. A failed connection, timeout or server fault is retried on another
+    replica (the request is idempotent) up to the role's `max_retries`, then LLMUnavailable; LLMRequestError when
+    the server rejects the request; LLMBadOutput when it answered with something that is not a valid object.
 
     `on_partial` streams the reply and gets each partial object as it grows (unvalidated: for display only; the
     returned object is validated as always). `affinity` (e.g. the interview id) sends calls with the same key to
@@ -73,40 +74,35 @@ async def run_structured(
     overrides: dict[str, Any] = {"max_tokens": max_tokens} if max_tokens else {}
     if temperature is not None:
         overrides["temperature"] = temperature
-    model, replica = await chat_openai_for(llm, affinity=affinity, **overrides)
-    chain = (
-        prompt.partial(format_instructions=parser.get_format_instructions())
-        | model.bind(response_format=response_format(schema, name))
-        | parser
-    )
+    prompt = prompt.partial(format_instructions=parser.get_format_instructions())
     usage = UsageMetadataCallbackHandler()
-    replica.inflight += 1
-    started = time.perf_counter()
-    try:
-        if on_partial is None:
-            parsed = await chain.ainvoke(variables, config={"callbacks": [usage]})
-        else:
-            # JsonOutputParser yields the object parsed so far after each token; the last one is the whole reply.
-            parsed = None
-            async for parsed in chain.astream(variables, config={"callbacks": [usage]}):
-                if isinstance(parsed, dict):
-                    await on_partial(parsed)
-            if parsed is None:  # not even the start of a JSON value in the whole reply
-                raise OutputParserException("no JSON in the reply")
-    except OutputParserException:
-        raise LLMBadOutput(llm.role, "the reply is not valid JSON") from None
-    except SDK_RETRYABLE as exc:
-        llm.pool.mark_failed(replica, type(exc).__name__)
-        raise LLMUnavailable(llm.role, f"{replica.root} failed ({type(exc).__name__})") from exc
-    except openai.APIStatusError as exc:
-        # e.g. 400 "exceeds the available context size": the request, not the server, is at fault
-        raise LLMRequestError(llm.role, f"request rejected (HTTP {exc.status_code})") from exc
-    except openai.LengthFinishReasonError:
-        raise LLMBadOutput(llm.role, "the reply was cut off at the token limit before the JSON was complete") from None
-    except openai.OpenAIError as exc:  # e.g. content filter: the server answered, but not with a usable reply
-        raise LLMBadOutput(llm.role, f"unusable reply ({type(exc).__name__})") from None
-    finally:
-        replica.inflight -= 1
+    parsed: Any = None
+    async for attempt in Attempts(llm.pool, retries=llm.settings.max_retries, affinity=affinity):
+        async with attempt as replica:
+            model = chat_openai_for(llm, replica, **overrides).bind(response_format=response_format(schema, name))
+            started = time.perf_counter()
+            chain = prompt | model | parser
+            try:
+                if on_partial is None:
+                    parsed = await chain.ainvoke(variables, config={"callbacks": [usage]})
+                else:
+                    # JsonOutputParser yields the object parsed so far after each token; the last is the whole reply.
+                    parsed = None
+                    async for parsed in chain.astream(variables, config={"callbacks": [usage]}):
+                        if isinstance(parsed, dict):
+                            await on_partial(parsed)
+                    if parsed is None:  # not even the start of a JSON value in the whole reply
+                        raise OutputParserException("no JSON in the reply")
+            except OutputParserException:
+                raise LLMBadOutput(llm.role, "the reply is not valid JSON") from None
+            except openai.LengthFinishReasonError:
+                raise LLMBadOutput(
+                    llm.role, "the reply was cut off at the token limit before the JSON was complete"
+                ) from None
+            except openai.OpenAIError as exc:
+                if isinstance(exc, (*SDK_RETRYABLE, openai.APIStatusError)):
+                    raise  # connection, timeout, HTTP status: the attempt decides (retry elsewhere or typed error)
+                raise LLMBadOutput(llm.role, f"unusable reply ({type(exc).__name__})") from None  # e.g. content filter
     latency_ms = (time.perf_counter() - started) * 1000
     try:
         output = schema.model_validate(parsed)
@@ -114,5 +110,4 @@ async def run_structured(
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "reply"
         raise LLMBadOutput(llm.role, f"the reply does not match the schema ({where}: {first['msg']})") from None
-    llm.pool.mark_ok(replica)
     return ChainResult(output=output, model=llm.model, replica=replica.root, latency_ms=latency_ms, usage=_usage(usage))

@@ -20,6 +20,7 @@ MIN_LETTERS = 4  # a strength or improvement needs words, not "1" or "-"
 LOOP_NGRAM, LOOP_MIN_REPEATS = 4, 3  # the same 4 words three times in one text is a loop
 MIN_DISTINCT_SHARE = 0.35  # of the words of a long text (≥ 24 words)
 ECHO_SHINGLE, ECHO_MAX_SHARE = 5, 0.6
+COPY_MAX_SHARE = 0.8  # of a model answer's 5-grams found in the candidate's own answer
 KO_MIN_HANGUL_SHARE = 0.5  # over all feedback text: technical terms stay in Latin script
 _WORD = re.compile(r"\w+", re.UNICODE)
 _RUBRIC_ECHO = re.compile(r"^\s*\(?\d\s*[-–~]\s*\d\)?\s*[:.]|\b(?:0|1)\s*-\s*(?:5|100)\s*:", re.IGNORECASE)
@@ -85,11 +86,11 @@ def is_cut_off(text: str) -> bool:
     return len(stripped) > 40 and not _ENDS_SENTENCE.search(stripped)
 
 
-def echoes(text: str, prompt_shingles: set[str]) -> bool:
+def echoes(text: str, prompt_shingles: set[str], max_share: float = ECHO_MAX_SHARE) -> bool:
     if _RUBRIC_ECHO.search(text):
         return True
     own = _shingles(text)
-    return bool(own) and len(own & prompt_shingles) / len(own) > ECHO_MAX_SHARE
+    return bool(own) and len(own & prompt_shingles) / len(own) > max_share
 
 
 def check(
@@ -99,10 +100,13 @@ def check(
     prose: Mapping[str, str],
     language: str,
     prompt_texts: Iterable[str],
+    candidate_text: str = "",
 ) -> None:
     """Raise ContentRejected for the first problem found. `points` are short list items (strengths …),
-    `prose` are sentences (model answer, summary); `prompt_texts` is what the model was told (not to be echoed)."""
+    `prose` are sentences (model answer, summary); `prompt_texts` is what the model was told (not to be echoed,
+    anchors included); `candidate_text` is the answer being scored (a "model answer" that copies it is none)."""
     prompt_shingles: set[str] = set().union(*(_shingles(t) for t in prompt_texts))
+    candidate_shingles = _shingles(candidate_text) if candidate_text.strip() else set()
     for field, items in points.items():
         seen: set[str] = set()
         for item in items:
@@ -122,6 +126,8 @@ def check(
             raise ContentRejected(role, DEGENERATE, f"{field}: repeats the instructions")
         if is_cut_off(text):
             raise ContentRejected(role, DEGENERATE, f"{field}: cut off mid-sentence")
+        if candidate_shingles and echoes(text, candidate_shingles, COPY_MAX_SHARE):
+            raise ContentRejected(role, DEGENERATE, f"{field}: copies the candidate's answer")
     everything = " ".join([*(i for items in points.values() for i in items), *prose.values()])
     if language == "ko" and hangul_share(everything) < KO_MIN_HANGUL_SHARE:
         raise ContentRejected(role, WRONG_LANGUAGE, "the feedback is not in Korean")

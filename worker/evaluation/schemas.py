@@ -3,7 +3,7 @@ compiled to a grammar on the server (keep it simple) and every reply is validate
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -40,14 +40,6 @@ class SummaryOutput(BaseModel):
     summary: str = Field(min_length=1, max_length=1200, description="overall summary of the interview")
     strengths: list[Point] = Field(min_length=1, max_length=3, description="top strengths")
     practice: list[Point] = Field(min_length=1, max_length=3, description="top things to practise")
-
-
-def response_format(model: type[BaseModel], name: str) -> dict[str, Any]:
-    """OpenAI `response_format` for schema-constrained decoding (llama-server builds a grammar from it)."""
-    return {
-        "type": "json_schema",
-        "json_schema": {"name": name, "strict": True, "schema": model.model_json_schema()},
-    }
 
 
 def field_descriptions(model: type[BaseModel]) -> list[str]:

@@ -84,6 +84,7 @@ async def score_answer(
     echoes the rubric or is in the wrong language; `bad_outputs` (unusable replies so far for this answer) raises
     the sampling temperature. `on_partial` gets `displayable_partial` of the reply as it is generated (only when
     it changed); `affinity` (the interview id) keeps an interview on the replica that caches its prompt."""
+    variables = prompt_variables(item)
     last: dict[str, Any] = {}
 
     async def partial(parsed: dict[str, Any]) -> None:
@@ -97,7 +98,7 @@ async def score_answer(
         llm,
         evaluation_prompt(),
         EvaluationOutput,
-        prompt_variables(item),
+        variables,
         name="evaluation",
         temperature=retry_temperature(llm.settings.temperature, bad_outputs),
         on_partial=partial if on_partial is not None else None,
@@ -109,6 +110,7 @@ async def score_answer(
         points={"strengths": output.strengths, "improvements": output.improvements},
         prose={"model_answer": output.model_answer},
         language=item.language,
-        prompt_texts=[EVALUATION_SYSTEM, *field_descriptions(EvaluationOutput)],
+        prompt_texts=[EVALUATION_SYSTEM, *field_descriptions(EvaluationOutput), variables["anchors"]],
+        candidate_text=item.answer_text,
     )
     return result

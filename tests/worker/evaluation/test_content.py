@@ -72,3 +72,26 @@ def test_rejections_are_bad_output_and_map_to_error_codes() -> None:
     assert content.error_code(LLMUnavailable("evaluator", "http://x failed (APIConnectionError)")) == "unavailable"
     assert content.error_code(LLMUnavailable("evaluator", "http://x failed (APITimeoutError)")) == "timeout"
     assert content.error_code(LLMRequestError("evaluator", "request rejected (HTTP 400)")) == "rejected"
+
+
+def test_the_stand_in_evaluators_replies_pass() -> None:
+    """tests/evaluator_standin.py stands in for a production-quality evaluator: its replies must be good ones."""
+    from tests.evaluator_standin import EVALUATION, REPORT
+
+    for lang in ("en", "ko"):
+        reply = EVALUATION[lang]
+        check(
+            "evaluator",
+            points={"strengths": reply["strengths"], "improvements": reply["improvements"]},  # type: ignore[dict-item]
+            prose={"model_answer": str(reply["model_answer"])},
+            language=lang,
+            prompt_texts=PROMPT,
+        )
+        report = REPORT[lang]
+        check(
+            "evaluator",
+            points={"strengths": report["strengths"], "practice": report["practice"]},  # type: ignore[dict-item]
+            prose={"summary": str(report["summary"])},
+            language=lang,
+            prompt_texts=PROMPT,
+        )

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from core import jobs
 from core.db.engine import get_sessionmaker
 from core.db.models import Evaluation, ExpressionSample, Interview, InterviewStatus, JobStatus, Report
-from tests.llm_fixtures import StartServer
+from tests.evaluator_standin import MODEL, evaluator_standin
 from tests.worker.evaluation.helpers import create_answer, enqueue_evaluation, evaluation_worker, wait_for_event
 from worker.evaluation.schemas import CRITERIA
 
@@ -36,9 +36,8 @@ def logs(tmp_path: Path) -> Path:
 
 
 async def test_report_is_written_and_interview_finished(
-    llama_factory: StartServer, service_env, db_session, redis_client: redis.Redis, logs: Path
+    service_env, db_session, redis_client: redis.Redis, logs: Path
 ) -> None:
-    server = llama_factory("tiny", parallel=2, alias="tiny-evaluator")
     interview, q1, a1 = await create_answer(db_session, "I would use a queue and retries.")
     _, _q2, a2 = await create_answer(
         db_session, "Indexes speed up reads.", interview=interview, position=2, question="Explain DB indexes."
@@ -56,7 +55,7 @@ async def test_report_is_written_and_interview_finished(
         )
     )
     await db_session.commit()
-    with evaluation_worker(service_env, logs, LLM_EVALUATOR__BASE_URLS=server.base_url, EVALUATION_MAX_RETRIES="6"):
+    with evaluator_standin() as (url, _), evaluation_worker(service_env, logs, LLM_EVALUATOR__BASE_URLS=url):
         # Summarising first: the job waits for the pending evaluations instead of reporting without them.
         jobs.send_now([jobs.summarize_interview(interview.id)])
         enqueue_evaluation(a1.id)
@@ -79,7 +78,7 @@ async def test_report_is_written_and_interview_finished(
     assert report.summary
     assert 1 <= len(report.strengths) <= 3
     assert 1 <= len(report.practice) <= 3
-    assert report.model_meta["model"] == "tiny-evaluator"
+    assert report.model_meta["model"] == MODEL
     assert report.model_meta["evaluations"] == 2
     assert report.expression_summary  # core/expressions.py present: its aggregates are included
     assert fresh.status == InterviewStatus.finished

@@ -6,9 +6,9 @@ import base64
 
 import pytest
 
+from core.expressions import EMOTION_LABELS
 from core.settings import Settings
 from worker.vision.analyzer import (
-    EMOTION_LABELS,
     FrameRejected,
     decode_b64,
     decode_jpeg,

@@ -12,8 +12,11 @@ import onnxruntime as ort
 import pytest
 
 from core.errors import ConfigError
+from core.expressions import DEEPFACE_FILE, EMOTION_LABELS
 from core.settings import Settings
+from launcher import keras_onnx
 from launcher import models_vision as mv
+from launcher.keras_numpy import numpy_forward
 from worker.vision.analyzer import installed_model
 
 
@@ -29,12 +32,12 @@ def test_fer_conversion_matches_numpy_reference_and_is_cached(tmp_path: Path) ->
     assert target.stat().st_mtime_ns == before  # nothing rewritten the second time
 
     meta = json.loads((wdir / "rehearsal_emotion_fer.json").read_text())
-    assert meta["max_abs_diff_vs_numpy"] < mv.MAX_ABS_DIFF
+    assert meta["max_abs_diff_vs_numpy"] < keras_onnx.MAX_ABS_DIFF
     for name in mv.HAAR_FILES:  # DeepFace's OpenCV detector finds them offline
         assert (wdir / name).stat().st_size > 0
     manifest = installed_model(settings)
     assert manifest["weights"] == "fer"
-    assert manifest["labels"] == list(mv.EMOTION_LABELS)
+    assert manifest["labels"] == list(EMOTION_LABELS)
 
     # DeepFace's input contract: (n, 48, 48, 1) grey in [0, 1] → 7 probabilities.
     session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
@@ -47,15 +50,15 @@ def test_fer_conversion_matches_numpy_reference_and_is_cached(tmp_path: Path) ->
 def test_bare_network_matches_reference_on_a_real_face(tmp_path: Path) -> None:
     from skimage import color, data, transform
 
-    layers, weights = mv.load_keras_hdf5(mv.fer_weights_path())
-    bare = mv.build_onnx(layers, weights, drop_in=False)
+    layers, weights = keras_onnx.load_keras_hdf5(mv.fer_weights_path())
+    bare = keras_onnx.build_onnx(layers, weights, drop_in=False)
     face = color.rgb2gray(data.astronaut()[60:180, 160:290])  # type: ignore[no-untyped-call]
     x = (transform.resize(face, (64, 64)).astype(np.float32) * 2 - 1)[None, :, :, None]  # type: ignore[no-untyped-call]
     session = ort.InferenceSession(bare, providers=["CPUExecutionProvider"])
     got = session.run(None, {"input": x})[0]
-    want = mv.numpy_forward(layers, weights, x)
+    want = numpy_forward(layers, weights, x)
     np.testing.assert_allclose(got, want, atol=1e-5)
-    assert mv.EMOTION_LABELS[int(got.argmax())] == "happy"
+    assert EMOTION_LABELS[int(got.argmax())] == "happy"
 
 
 def test_tampered_weights_are_noticed(tmp_path: Path) -> None:
@@ -95,7 +98,7 @@ def test_deepface_weights_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     other = tmp_path / "other"
     mv.provision(Settings(deepface_home=other, vision_weights="fer"))
     wdir = tmp_path / ".deepface" / "weights"
-    shutil.copyfile(other / ".deepface" / "weights" / "facial_expression_model_weights.onnx", wdir / mv.DEEPFACE_FILE)
+    shutil.copyfile(other / ".deepface" / "weights" / "facial_expression_model_weights.onnx", wdir / DEEPFACE_FILE)
     summary = mv.provision(deepface)
     assert "deepface-emotion-" in summary
     assert installed_model(deepface)["weights"] == "deepface"
