@@ -545,7 +545,7 @@ def main() -> None:
     parser.add_argument("--only", default="prompts,lengths,caching,rates,e2e", help="comma-separated phases")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--roles", default="evaluator,question", help="roles for the rates phase")
-    parser.add_argument("--ttft-langs", default="ko,en")
+    parser.add_argument("--ttft-langs", default="ko,en", help="'' to compute first-token times from the rates")
     parser.add_argument("--merge", help="add to the results of an earlier (partial) run")
     parser.add_argument("--out", default=str(OUT_JSON))
     args = parser.parse_args()
@@ -579,7 +579,7 @@ def main() -> None:
         if "rates" in phases:
             for role in args.roles.split(","):
                 for t in threads:
-                    rates(role, files[role], t, results, ttft_langs=args.ttft_langs.split(","))
+                    rates(role, files[role], t, results, ttft_langs=[x for x in args.ttft_langs.split(",") if x])
         if "e2e" in phases:
             end_to_end(files["evaluator"], max(threads), results)
     samples = load.samples + previous.get("load_samples", [])

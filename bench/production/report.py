@@ -24,7 +24,9 @@ def derived(results: dict[str, Any]) -> dict[str, Any]:
     rates = {(r["role"], r["threads"]): r for r in results.get("rates", [])}
     lengths = results.get("output_tokens", {})
     e2e = results.get("e2e", {})
-    t = e2e.get("threads") or max((k[1] for k in rates), default=2)
+    # The thread count the launcher gives a model server on this machine (1 on ≤ 4 cores, launcher/llama.py).
+    small = (results.get("machine", {}).get("cores") or 1) <= 4
+    t = e2e.get("threads") or (1 if small and ("evaluator", 1) in rates else max((k[1] for k in rates), default=2))
     ev = rates.get(("evaluator", t))
     if ev is None:
         return out
@@ -85,10 +87,19 @@ def derived(results: dict[str, Any]) -> dict[str, Any]:
     out["n_mean"] = n_mean
     qm = rates.get(("question", t))
     if qm:
+        qsizes = results.get("prompt_tokens", {}).get("llama-3.1-8b", {})
+        ttft = {}
+        for lang in ("ko", "en"):
+            measured = qm.get(f"ttft_{lang}_s")
+            if measured is None and f"prompt_{lang}" in qsizes:  # computed: the whole prompt at the prompt rate
+                measured = round(qsizes[f"prompt_{lang}"] / qm["pp_tokens_per_s"], 1)
+                out["question_ttft_computed"] = True
+            ttft[lang] = measured
         out["question"] = {
-            "ttft_ko_s": qm.get("ttft_ko_s"),
-            "ttft_en_s": qm.get("ttft_en_s"),
-            "question_s": round((qm.get("ttft_ko_s") or 0) + QUESTION_TOKENS / qm["tg_c1_per_stream"], 1),
+            "ttft_ko_s": ttft["ko"],
+            "ttft_en_s": ttft["en"],
+            "question_s": round((ttft["ko"] or 0) + QUESTION_TOKENS / qm["tg_c1_per_stream"], 1),
+            "prompt_ko": qsizes.get("prompt_ko"),
         }
     # Report: the summary call after the last answer's evaluation, its reply about the size of an evaluation's.
     summary_prompt = 1.5 * prompt_tokens  # notes of five answers instead of one answer (documented estimate)
@@ -199,11 +210,44 @@ def write_markdown(results: dict[str, Any]) -> str:
         lines += [
             "",
             f"Question model on CPU ({d['threads']} threads): first token after {_f(q['ttft_ko_s'], 2)} s (ko) / "
-            f"{_f(q['ttft_en_s'], 2)} s (en) for a turn-4 prompt; a {QUESTION_TOKENS}-token question takes about "
+            f"{_f(q['ttft_en_s'], 2)} s (en) for a turn-4 prompt"
+            + (" (computed: prompt tokens ÷ measured prompt rate, no cache)" if d.get("question_ttft_computed") else "")
+            + f"; a {QUESTION_TOKENS}-token question takes about "
             f"{_f(q['question_s'])} s — production serves this role from a GPU (docs/gpu.md).",
         ]
-    lines += ["", METHOD]
+    lines += ["", FINDINGS, "", METHOD]
     return "\n".join(lines) + "\n"
+
+
+FINDINGS = """## What the measurements point at
+
+- **Korean costs SOLAR 3.6× the tokens of English.** SOLAR's 32,000-piece SentencePiece vocabulary has almost no
+  Hangul: most syllables fall back to 3 byte tokens. A Korean evaluation reply of the same content is ~1,100
+  tokens instead of ~300, and the Korean answer in the prompt grows the same way — Korean, the product's first
+  language, is the slow case on the evaluator. (Llama 3's 128k vocabulary: 1.5×.) The lever with the largest
+  effect is therefore the reply size in Korean (fewer, shorter text fields), then a Korean-capable tokenizer.
+- **Streaming makes feedback start after the prompt plus a handful of tokens** (the grammar puts the scores first:
+  `{"relevance": 4,` is 8 SOLAR tokens), instead of after the whole reply: on CPU that is most of the wait. The
+  validated result still arrives when the reply is complete; a reply that then fails validation ends with
+  `evaluation.failed` and the UI drops what it showed.
+- **Prompt caching**: the evaluator's shared system part (rubric, instructions, format instructions) is 1,165 of
+  the 2,178 (ko) / 1,513 (en) prompt tokens of every call, and is already reused by llama-server's slot cache on
+  a single replica; with several replicas the least-loaded pick scatters an interview's calls and each replica
+  re-processes what another holds. Interview affinity cut prompt tokens processed per call by 13 % (evaluator)
+  and 33 % (question: its prompt carries the interview history, which grows every turn) in the two-replica run.
+- **Threads under contention**: on this shared 2-core machine a 2-thread server was slower than a 1-thread one
+  (ggml's threads wait for each other at every layer when the cores are oversubscribed), which is why the launcher
+  gives each server one thread on ≤ 4 cores. On a dedicated host use threads = physical cores per replica.
+- **A llama-server b11434 bug hit SOLAR's JSON-schema requests** (found by these models): with a SentencePiece
+  tokenizer, the chat template's `### Assistant:` generation prompt, tokenized on its own, starts with a
+  space-prefixed piece that the server's grammar prefill rejects ("Failed to initialize samplers", HTTP 400, every
+  evaluation). `model-servers/templates/solar.jinja` now renders the same text with the header inside the last user
+  block, so the generation prompt is empty. The real SOLAR GGUF uses the same tokenizer type; re-check with
+  `LLAMA_MODELS=production` when the weights are at hand.
+- Not changed (no side-by-side win measured in the time available): speculative decoding for the question model
+  (needs a small Llama-3 draft model with the same vocabulary), `--cache-reuse` (the shared prefix is already
+  reused whole), batch sizes.
+"""
 
 
 METHOD = """## Method
