@@ -436,14 +436,22 @@ def evaluation_worker(env: dict[str, str], **overrides: str) -> Iterator[None]:
         _stop(proc)
 
 
-def end_to_end(model: Path, threads: int, results: dict[str, Any]) -> None:
+def end_to_end(
+    model: Path,
+    threads: int,
+    results: dict[str, Any],
+    *,
+    key: str = "e2e",
+    max_tokens: int | None = E2E_MAX_TOKENS,
+    **server_extra: str,
+) -> None:
     from bench._support import private_services
     from core import jobs
     from core.settings import get_settings
 
     with (
         private_services("bench-production-") as env,
-        server("evaluator", model, threads=threads, parallel=2, ctx_per_slot=4096) as srv,
+        server("evaluator", model, threads=threads, parallel=2, ctx_per_slot=4096, **server_extra) as srv,
     ):
         saved = dict(os.environ)
         os.environ.update(env)
@@ -454,7 +462,7 @@ def end_to_end(model: Path, threads: int, results: dict[str, Any]) -> None:
                 with evaluation_worker(
                     env,
                     LLM_EVALUATOR__BASE_URLS=srv.base_url,
-                    LLM_EVALUATOR__MAX_TOKENS=str(E2E_MAX_TOKENS),
+                    **({"LLM_EVALUATOR__MAX_TOKENS": str(max_tokens)} if max_tokens else {}),
                     LLM_EVALUATOR__READ_TIMEOUT_S="3600",
                     EVALUATION_MAX_RETRIES="0",
                     EVALUATION_PARTIALS=partials,
@@ -479,7 +487,7 @@ def end_to_end(model: Path, threads: int, results: dict[str, Any]) -> None:
             os.environ.clear()
             os.environ.update(saved)
             get_settings.cache_clear()
-    results["e2e"] = {"threads": threads, "max_tokens": E2E_MAX_TOKENS, "rows": rows}
+    results[key] = {"threads": threads, "max_tokens": max_tokens, "rows": rows}
 
 
 def caching(results: dict[str, Any]) -> None:
@@ -567,7 +575,7 @@ def main() -> None:
     with LoadSampler() as load:
         files = {role: model_file(role) for role in ROLE_MODEL}
         results["models"] = {role: str(p) for role, p in files.items()}
-        for key in ("output_tokens", "caching", "rates", "e2e", "prompt_tokens"):
+        for key in ("output_tokens", "caching", "rates", "e2e", "prompt_tokens", "e2e_local"):
             if key in previous:
                 results[key] = previous[key]
         if "prompts" in phases:
@@ -582,6 +590,19 @@ def main() -> None:
                     rates(role, files[role], t, results, ttft_langs=[x for x in args.ttft_langs.split(",") if x])
         if "e2e" in phases:
             end_to_end(files["evaluator"], max(threads), results)
+        if "e2e-local" in phases:  # the same worker path on the local default model, whole replies
+            from core.settings import Settings
+            from launcher.models_llm import smollm2_model
+
+            end_to_end(
+                smollm2_model(Settings()),
+                1,
+                results,
+                key="e2e_local",
+                max_tokens=None,
+                LLAMA_ARG_CHAT_TEMPLATE_FILE=str(ROOT / "model-servers" / "templates" / "chatml.jinja"),
+                LLAMA_ARG_ALIAS="smollm2-135m-instruct",
+            )
     samples = load.samples + previous.get("load_samples", [])
     results["load_samples"] = [round(x, 2) for x in samples]
     results["load_average"] = {

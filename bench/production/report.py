@@ -170,6 +170,28 @@ def write_markdown(results: dict[str, Any]) -> str:
             f"({d['threads']} threads). Report ready ≈ {_f(d['report_after_last_answer_s'])} s after the last "
             "answer's evaluation (summary call, estimated from the rates).",
         ]
+    local = results.get("e2e_local", {}).get("rows", [])
+    if local:
+        lines += [
+            "",
+            "## Time to first feedback, side by side through the real worker path (local SmolLM2-135M, 1 thread)",
+            "",
+            "Same run, same server, whole replies: today's worker (feedback when the evaluation is stored) and the "
+            "streamed one (`evaluation.partial` with the first scores). Small model, so absolute times are small; the "
+            "ratio is what streaming buys.",
+            "",
+            "| language | today: feedback after (s) | streamed: first feedback (s) | streamed: stored (s) "
+            "| prompt tokens processed today / streamed |",
+            "|---|---|---|---|---|",
+        ]
+        by = {(r["path"], r["lang"]): r for r in local}
+        for lang in ("ko", "en"):
+            t, s_ = by.get(("today", lang)), by.get(("streamed", lang))
+            if t and s_:
+                lines.append(
+                    f"| {lang} | {_f(t['outcome_s'], 1)} | {_f(s_['first_partial_s'], 1)} | {_f(s_['outcome_s'], 1)} "
+                    f"| {_f(t['prompt_tokens_processed'], 0)} / {_f(s_['prompt_tokens_processed'], 0)} |"
+                )
     cache = results.get("caching", {})
     if cache:
         lines += [
