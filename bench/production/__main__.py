@@ -550,7 +550,7 @@ async def _interleaved(pool_cls: Any, role: str, role_settings: Any, urls: list[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="prompts,lengths,caching,rates,e2e", help="comma-separated phases")
+    parser.add_argument("--only", default="prompts,lengths,caching,rates,e2e,e2e-local", help="comma-separated phases")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--roles", default="evaluator,question", help="roles for the rates phase")
     parser.add_argument("--ttft-langs", default="ko,en", help="'' to compute first-token times from the rates")
