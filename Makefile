@@ -18,7 +18,7 @@ COMPOSE_VERSION := 2.40.3
 COMPOSE_PLUGIN := /usr/local/lib/docker/cli-plugins/docker-compose
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install system-deps docker-deps helm llama-server models frontend frontend-test run test test-compose lint typecheck pytest bench quality faults clean
+.PHONY: help install system-deps docker-deps helm llama-server models frontend frontend-test run test test-compose lint typecheck pytest bench bench-production quality faults clean
 
 help:
 	@echo "make run     install everything, migrate, start every service at http://127.0.0.1:8000"
@@ -26,6 +26,7 @@ help:
 	@echo "make test-compose  build every image and run compose.yaml for real (part of make test)"
 	@echo "make bench   benchmarks side by side, written to docs/benchmarks/"
 	@echo "make quality model qualification (graded answers + simulated interviews) → docs/benchmarks/quality.md"
+	@echo "make bench-production  production-shape models on CPU (≈ 40 min), written to docs/benchmarks/production.md"
 	@echo "make faults  the full fault-injection suite"
 
 $(STAMP): pyproject.toml requirements/constraints.txt requirements/no-deps.txt
@@ -106,6 +107,10 @@ bench: install system-deps llama-server models frontend
 
 quality: install llama-server models
 	$(PY) -m bench.quality all
+# Not part of `make test` or `make bench`: generates the shape-faithful production models once (~16 GB, cached in
+# ~/.cache/rehearsal) and runs for about 40 minutes. LLAMA_MODELS=production measures the real weights in models/.
+bench-production: install llama-server models
+	$(PY) -m bench.production
 
 faults: install llama-server models
 	$(VENV)/bin/pytest tests/faults --faults-full

@@ -92,6 +92,21 @@ class EvaluationReady(_Event):
     overall_score: int
 
 
+class EvaluationPartial(_Event):
+    """What the evaluator has written so far, while it is still writing (throttled, at most a few per second):
+    scores complete so far and finished strength/improvement points. Provisional and not yet validated: the UI shows
+    them as "being scored", `evaluation.ready` replaces them with the stored result, and `evaluation.failed` (of
+    the same answer) means drop them — a failed evaluation is never shown as final."""
+
+    type: Literal["evaluation.partial"] = "evaluation.partial"
+    question_id: uuid.UUID
+    answer_id: uuid.UUID
+    rubric: dict[str, int] = Field(default_factory=dict)  # criterion → 1–5, only the ones already written
+    overall_score: int | None = None
+    strengths: list[str] = Field(default_factory=list)
+    improvements: list[str] = Field(default_factory=list)
+
+
 class EvaluationFailed(_Event):
     type: Literal["evaluation.failed"] = "evaluation.failed"
     question_id: uuid.UUID
@@ -131,6 +146,7 @@ Event = Annotated[
     | TranscriptFinal
     | ExpressionSampled
     | EvaluationPending
+    | EvaluationPartial
     | EvaluationReady
     | EvaluationFailed
     | ReportReady

@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     # --- workers --------------------------------------------------------------------------------------------
     evaluation_max_retries: int = 4
     evaluation_time_limit_s: int = 600
+    # stream the evaluator's reply and publish `evaluation.partial` (scores as they are written), at most every N s
+    evaluation_partials: bool = True
+    evaluation_partial_interval_s: float = 0.5
     worker_threads: int = 4
     worker_metrics_port: int = 0  # Dramatiq's Prometheus exporter port; 0 = off
 

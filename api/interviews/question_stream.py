@@ -98,14 +98,18 @@ def _error_code(exc: BaseException) -> str:
 
 
 async def _generate(
-    prompt: prompts.QuestionPrompt, ctx: validation.QuestionContext, settings: Settings, first_tokens: list[float]
+    prompt: prompts.QuestionPrompt,
+    ctx: validation.QuestionContext,
+    settings: Settings,
+    first_tokens: list[float],
+    affinity: str,
 ) -> tuple[str, dict[str, Any]]:
     """One attempt: the validated question and the call's metadata, or QuestionRejected. Appends the time of the
     model's first token (monotonic) to `first_tokens`: what the candidate would have seen first without validation."""
     parts: list[str] = []
     checked = 0
     async with llm.get_llm("question").stream_chat(
-        prompt.messages, max_tokens=settings.llm_question.max_tokens, stop=STOP
+        prompt.messages, max_tokens=settings.llm_question.max_tokens, stop=STOP, affinity=affinity
     ) as stream:
         async for chunk in stream:
             if not parts:
@@ -164,7 +168,7 @@ async def stream_next_question(
         first_tokens: list[float] = []
         for _ in range(MAX_ATTEMPTS):
             try:
-                text, meta = await _generate(prompt, ctx, settings, first_tokens)
+                text, meta = await _generate(prompt, ctx, settings, first_tokens, str(interview.id))
                 break
             except validation.QuestionRejected as exc:
                 rejected.append(exc.code)

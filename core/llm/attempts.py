@@ -70,9 +70,10 @@ def response_format(schema: type[BaseModel] | dict[str, Any], name: str) -> dict
 class Attempts:
     """Async iterator of `Attempt`s; ends after the first attempt whose block completed without an error."""
 
-    def __init__(self, pool: ReplicaPool, *, retries: int) -> None:
+    def __init__(self, pool: ReplicaPool, *, retries: int, affinity: str | None = None) -> None:
         self.pool = pool
         self.retries = retries
+        self.affinity = affinity  # an interview id: its calls go to the replica that caches its prompt
         self.failures = 0
         self.tried: set[str] = set()
         self.finished = False
@@ -83,7 +84,7 @@ class Attempts:
     async def __anext__(self) -> Attempt:
         if self.finished:
             raise StopAsyncIteration
-        return Attempt(self, await self.pool.pick(exclude=self.tried))
+        return Attempt(self, await self.pool.pick(exclude=self.tried, affinity=self.affinity))
 
 
 class Attempt:

@@ -72,8 +72,9 @@ def role_base_urls(role: str, settings: Settings) -> list[str]:
 class ChatStream:
     """An async iterator of text deltas; after it ends, `usage`, `finish_reason`, `replica`, `model` are set."""
 
-    def __init__(self, llm: LLMClient, messages: Messages, params: dict[str, Any]) -> None:
+    def __init__(self, llm: LLMClient, messages: Messages, params: dict[str, Any], affinity: str | None = None) -> None:
         self._llm = llm
+        self._affinity = affinity
         self._messages = cast(list[ChatCompletionMessageParam], list(messages))
         self._params = params
         self._gen: AsyncIterator[str] | None = None
@@ -116,7 +117,7 @@ class ChatStream:
             **(params.pop("extra_body", None) or {}),  # the SDK's spelling for server-specific fields
             **params,
         }
-        async for attempt in Attempts(llm.pool, retries=llm.settings.max_retries):
+        async for attempt in Attempts(llm.pool, retries=llm.settings.max_retries, affinity=self._affinity):
             # Leaving this block early (break, error, cancellation) closes the connection mid-response, and
             # llama-server stops generating and frees the slot.
             async with (
@@ -192,9 +193,10 @@ class LLMClient:
         params.update({k: v for k, v in overrides.items() if v is not None})
         return params
 
-    def stream_chat(self, messages: Messages, **params: Any) -> ChatStream:
-        """Stream a chat completion; `params` (temperature, max_tokens, stop, …) override the role defaults."""
-        return ChatStream(self, messages, self._params(**params))
+    def stream_chat(self, messages: Messages, *, affinity: str | None = None, **params: Any) -> ChatStream:
+        """Stream a chat completion; `params` (temperature, max_tokens, stop, …) override the role defaults.
+        `affinity` (an interview id) keeps one interview on one replica's prompt cache (see ReplicaPool.pick)."""
+        return ChatStream(self, messages, self._params(**params), affinity)
 
     async def aclose(self) -> None:
         if not self._closed:

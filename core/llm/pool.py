@@ -10,6 +10,7 @@ replica is known to be healthy.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -55,6 +56,11 @@ def stream_http_client(settings: LLMRoleSettings) -> httpx.AsyncClient:
         limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=2.0),
         headers={"Authorization": f"Bearer {key}"} if key else {},
     )
+
+
+def affinity_weight(key: str, root: str) -> int:
+    """Rendezvous (highest-random-weight) hash of a key on a replica: stable across processes and restarts."""
+    return int.from_bytes(hashlib.blake2b(f"{key}|{root}".encode(), digest_size=8).digest(), "big")
 
 
 @dataclass(eq=False)
@@ -210,8 +216,12 @@ class ReplicaPool:
         await asyncio.shield(self._refreshing)
 
     # --- selection ---------------------------------------------------------------------------------------
-    async def pick(self, exclude: set[str] | frozenset[str] = frozenset()) -> Replica:
-        """The least-loaded usable replica not in `exclude`, preferring ones with a free slot."""
+    async def pick(self, exclude: set[str] | frozenset[str] = frozenset(), *, affinity: str | None = None) -> Replica:
+        """The least-loaded usable replica not in `exclude`, preferring ones with a free slot.
+
+        With an `affinity` key (an interview id) the choice is the key's rendezvous-hash favourite among the usable
+        replicas with a free slot: every call of one interview lands on the replica whose prompt cache holds that
+        interview's prefix, keys spread evenly, and when a replica goes down or is full only its keys move."""
         now = time.monotonic()
         if any(now - r.checked_at > self.settings.health_interval_s for r in self.replicas):
             self._refresh_in_background()
@@ -224,6 +234,8 @@ class ReplicaPool:
             states = ", ".join(f"{r.root} {r.status}" for r in self.replicas)
             raise LLMUnavailable(self.role, f"no healthy replica ({states})")
         with_room = [r for r in candidates if not r.full()] or candidates
+        if affinity is not None:
+            return max(with_room, key=lambda r: affinity_weight(affinity, r.root))
         turn = next(self._rr)
         # Round-robin among equally loaded replicas, so two idle servers both get work.
         ranked = sorted(enumerate(with_room), key=lambda ir: (ir[1].load(), (ir[0] - turn) % len(with_room)))

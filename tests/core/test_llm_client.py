@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -156,7 +157,7 @@ async def test_cancelled_stream_frees_the_server_slot(llama_smol: LlamaServer, l
         update={"llm_question": llm_settings.llm_question.model_copy(update={"base_urls": [llama_smol.base_url]})}
     )
     llm = get_llm("question", settings)
-    long_request = {"max_tokens": 3000, "extra_body": {"ignore_eos": True}}  # ~30+ s of generation
+    long_request: dict[str, Any] = {"max_tokens": 3000, "extra_body": {"ignore_eos": True}}  # ~30+ s of generation
 
     # 1. Leaving the `async with` early.
     async with llm.stream_chat([{"role": "user", "content": "Count to ten thousand."}], **long_request) as stream:
@@ -246,3 +247,34 @@ async def test_stream_fails_over_to_another_replica_before_its_first_token(
             assert await stream.text()
         assert stream.replica == llama_smol.base_url
     assert not llm.pool.by_root(dead).usable()  # type: ignore[union-attr]
+
+
+async def test_affinity_keeps_an_interview_on_one_replica_and_moves_it_when_that_one_is_down(
+    llama_factory: StartServer, llm_settings: Settings
+) -> None:
+    a = llama_factory("tiny", parallel=2)
+    b = llama_factory("tiny", parallel=2)
+    settings = llm_settings.model_copy(
+        update={"llm_evaluator": llm_settings.llm_evaluator.model_copy(update={"base_urls": [a.base_url, b.base_url]})}
+    )
+    pool = get_llm("evaluator", settings).pool
+    await pool.refresh()
+    keys = [f"interview-{i}" for i in range(40)]
+    first = {k: (await pool.pick(affinity=k)).root for k in keys}
+    for k in keys:
+        for _ in range(3):
+            assert (await pool.pick(affinity=k)).root == first[k]
+    assert set(first.values()) == {a.base_url, b.base_url}  # keys spread over both replicas
+
+    # The call itself goes where the pick says: the second request of an interview reuses the cached prefix.
+    prompt = [{"role": "user", "content": "The same long shared rubric, then answer one. " * 20}]
+    async with get_llm("evaluator", settings).stream_chat(prompt, max_tokens=4, affinity=keys[0]) as stream:
+        await stream.text()
+    assert stream.replica == first[keys[0]]
+
+    down = pool.by_root(a.base_url)
+    assert down is not None
+    pool.mark_failed(down, "test")
+    moved = {k: (await pool.pick(affinity=k)).root for k in keys}
+    assert set(moved.values()) == {b.base_url}
+    assert all(moved[k] == first[k] for k in keys if first[k] == b.base_url)  # only the down replica's keys move

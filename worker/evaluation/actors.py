@@ -16,7 +16,10 @@ Every failed attempt publishes `EvaluationFailed(final=False)`, the last one `fi
 from __future__ import annotations
 
 import logging
+import math
+import time
 import uuid
+from typing import Any
 
 import dramatiq
 
@@ -29,7 +32,7 @@ from core.llm import LLMError, get_llm
 from core.logging import JobLogContext, configure_logging, log_context
 from core.redis_client import get_async_redis
 from core.repositories import evaluations as eval_repo
-from core.repositories.evaluations import EvaluationRepository
+from core.repositories.evaluations import AnswerContext, EvaluationRepository
 from core.settings import get_settings
 from worker.evaluation import content, summary
 from worker.evaluation.prompts import PROMPT_VERSION
@@ -105,10 +108,19 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
             answer_text=ctx.answer_text,
         )
         error: LLMError | None = None
+        partials = _PartialPublisher(redis, ctx, settings.evaluation_partial_interval_s)
         try:
-            result = await score_answer(llm, item, bad_outputs=bad_outputs)
+            result = await score_answer(
+                llm,
+                item,
+                bad_outputs=bad_outputs,
+                on_partial=partials.offer if settings.evaluation_partials else None,
+                affinity=str(ctx.interview_id),
+            )
         except LLMError as exc:
             error = exc
+        finally:
+            await partials.close()
 
         # 3. Store the outcome, unless the answer moved on meanwhile.
         async with sessionmaker() as session:
@@ -178,6 +190,40 @@ async def _evaluate(answer_id: uuid.UUID, revision: int) -> None:
         )
         if not final:
             raise dramatiq.Retry(delay=int(backoff_s(kind, failures) * 1000))
+
+
+class _PartialPublisher:
+    """Publishes `evaluation.partial` at most every `interval_s` (the newest state wins; the last one is flushed
+    before the outcome is stored, so the ready/failed event always comes after every partial)."""
+
+    def __init__(self, redis: Any, ctx: AnswerContext, interval_s: float) -> None:
+        self.redis, self.ctx, self.interval_s = redis, ctx, interval_s
+        self.pending: dict[str, Any] | None = None
+        self.sent_at = -math.inf
+        self.count = 0
+
+    async def offer(self, shown: dict[str, Any]) -> None:
+        self.pending = shown
+        if time.monotonic() - self.sent_at >= self.interval_s:
+            await self._send()
+
+    async def close(self) -> None:
+        if self.pending is not None:
+            await self._send()
+
+    async def _send(self) -> None:
+        shown, self.pending = self.pending, None
+        if shown is None:
+            return
+        self.sent_at = time.monotonic()
+        self.count += 1
+        event = events.EvaluationPartial(
+            interview_id=self.ctx.interview_id, question_id=self.ctx.question_id, answer_id=self.ctx.answer_id, **shown
+        )
+        try:
+            await events.apublish(self.redis, event)
+        except Exception:  # a lost progress update must never fail the evaluation
+            log.warning("evaluation.partial not published", exc_info=True)
 
 
 @dramatiq.actor(actor_name=SUMMARIZE_INTERVIEW, queue_name=QUEUE_EVALUATION, max_retries=ACTOR_MAX_RETRIES)

@@ -9,6 +9,7 @@ the server write it — except when llama-server cannot build the grammar, where
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -60,10 +61,16 @@ async def run_structured(
     name: str,
     max_tokens: int | None = None,
     temperature: float | None = None,
+    on_partial: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+    affinity: str | None = None,
 ) -> ChainResult[M]:
     """The reply as a validated `schema` object. A failed connection, timeout or server fault is retried on another
     replica (the request is idempotent) up to the role's `max_retries`, then LLMUnavailable; LLMRequestError when
-    the server rejects the request; LLMBadOutput when it answered with something that is not a valid object."""
+    the server rejects the request; LLMBadOutput when it answered with something that is not a valid object.
+
+    `on_partial` streams the reply and gets each partial object as it grows (unvalidated: for display only; the
+    returned object is validated as always). `affinity` (e.g. the interview id) sends calls with the same key to
+    the same replica while it is usable, so its prompt cache holds their shared prefix."""
     parser = JsonOutputParser(pydantic_object=schema)
     overrides: dict[str, Any] = {"max_tokens": max_tokens} if max_tokens else {}
     if temperature is not None:
@@ -71,12 +78,22 @@ async def run_structured(
     prompt = prompt.partial(format_instructions=parser.get_format_instructions())
     usage = UsageMetadataCallbackHandler()
     parsed: Any = None
-    async for attempt in Attempts(llm.pool, retries=llm.settings.max_retries):
+    async for attempt in Attempts(llm.pool, retries=llm.settings.max_retries, affinity=affinity):
         async with attempt as replica:
             model = chat_openai_for(llm, replica, **overrides).bind(response_format=response_format(schema, name))
             started = time.perf_counter()
+            chain = prompt | model | parser
             try:
-                parsed = await (prompt | model | parser).ainvoke(variables, config={"callbacks": [usage]})
+                if on_partial is None:
+                    parsed = await chain.ainvoke(variables, config={"callbacks": [usage]})
+                else:
+                    # JsonOutputParser yields the object parsed so far after each token; the last is the whole reply.
+                    parsed = None
+                    async for parsed in chain.astream(variables, config={"callbacks": [usage]}):
+                        if isinstance(parsed, dict):
+                            await on_partial(parsed)
+                    if parsed is None:  # not even the start of a JSON value in the whole reply
+                        raise OutputParserException("no JSON in the reply")
             except OutputParserException:
                 raise LLMBadOutput(llm.role, "the reply is not valid JSON") from None
             except (openai.APITimeoutError, httpx.TimeoutException) as exc:

@@ -4,6 +4,7 @@ get. Retries and storage stay with the caller (the actor's policy is in `retry.p
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from worker.evaluation.prompts import (
     language_name,
 )
 from worker.evaluation.retry import retry_temperature
-from worker.evaluation.schemas import EvaluationOutput, field_descriptions
+from worker.evaluation.schemas import CRITERIA, EvaluationOutput, field_descriptions
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,53 @@ def prompt_variables(item: AnswerToScore) -> dict[str, Any]:
     }
 
 
-async def score_answer(llm: LLMClient, item: AnswerToScore, *, bad_outputs: int = 0) -> ChainResult[EvaluationOutput]:
+def displayable_partial(parsed: dict[str, Any]) -> dict[str, Any]:
+    """The part of a growing reply that may be shown while it is written: scores already written (1–5 ints) and
+    strength/improvement points already finished (a later point or key follows them). Text still being written and
+    the model answer wait for the validated result."""
+    keys = list(parsed)
+    shown: dict[str, Any] = {"rubric": {}}
+    for name in CRITERIA:
+        value = parsed.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+            shown["rubric"][name] = value
+    overall = parsed.get("overall_score")
+    if isinstance(overall, int) and not isinstance(overall, bool) and 1 <= overall <= 5:
+        shown["overall_score"] = overall
+    for name in ("strengths", "improvements"):
+        items = parsed.get(name)
+        if not isinstance(items, list):
+            continue
+        done = items if keys[-1] != name else items[:-1]  # the last item may still be growing
+        points = [p.strip() for p in done if isinstance(p, str) and p.strip()]
+        if points:
+            shown[name] = points
+    return shown
+
+
+async def score_answer(
+    llm: LLMClient,
+    item: AnswerToScore,
+    *,
+    bad_outputs: int = 0,
+    on_partial: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+    affinity: str | None = None,
+) -> ChainResult[EvaluationOutput]:
     """One attempt. Raises LLMUnavailable / LLMRequestError / LLMBadOutput (see chain.run_structured), or
     content.ContentRejected (an LLMBadOutput with a reason code) when the reply is well-formed but degenerate, loops,
     echoes the rubric or is in the wrong language; `bad_outputs` (unusable replies so far for this answer) raises
-    the sampling temperature."""
+    the sampling temperature. `on_partial` gets `displayable_partial` of the reply as it is generated (only when
+    it changed); `affinity` (the interview id) keeps an interview on the replica that caches its prompt."""
     variables = prompt_variables(item)
+    last: dict[str, Any] = {}
+
+    async def partial(parsed: dict[str, Any]) -> None:
+        nonlocal last
+        shown = displayable_partial(parsed)
+        if on_partial is not None and shown != last and (shown["rubric"] or len(shown) > 1):
+            last = shown
+            await on_partial(shown)
+
     result = await run_structured(
         llm,
         evaluation_prompt(),
@@ -59,6 +101,8 @@ async def score_answer(llm: LLMClient, item: AnswerToScore, *, bad_outputs: int 
         variables,
         name="evaluation",
         temperature=retry_temperature(llm.settings.temperature, bad_outputs),
+        on_partial=partial if on_partial is not None else None,
+        affinity=affinity,
     )
     output = result.output
     content.check(

@@ -148,6 +148,7 @@ class _GarbageHandler(BaseHTTPRequestHandler):
     """An OpenAI-compatible server whose model answers prose instead of JSON (200 OK, well-formed envelope)."""
 
     calls = 0
+    REPLY = "Great answer!!! 100/100, no JSON here"
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -170,8 +171,25 @@ class _GarbageHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
-        self.rfile.read(length)
+        request = json.loads(self.rfile.read(length) or b"{}")
         type(self).calls += 1
+        if request.get("stream"):  # as OpenAI-compatible servers do: the same reply as server-sent events
+            chunk = {
+                "id": "chatcmpl-garbage",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": "garbage",
+                "choices": [{"index": 0, "delta": {"role": "assistant", "content": self.REPLY}, "finish_reason": None}],
+            }
+            last = {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+            body = "".join(f"data: {json.dumps(c)}\n\n" for c in (chunk, last)) + "data: [DONE]\n\n"
+            data = body.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         self._send(
             {
                 "id": "chatcmpl-garbage",
@@ -181,7 +199,7 @@ class _GarbageHandler(BaseHTTPRequestHandler):
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": "Great answer!!! 100/100, no JSON here"},
+                        "message": {"role": "assistant", "content": self.REPLY},
                         "finish_reason": "stop",
                     }
                 ],
