@@ -124,10 +124,13 @@ class Ledger:
                 str(i): (t, r)
                 for i, t, r in conn.execute("SELECT id, text, revision FROM answers WHERE id = ANY(%s)", [ids])
             }
+            # A content rejection (the small models' replies) is a final outcome; a failure because a server went
+            # away ("unavailable", "timeout") is a lost evaluation.
             evals = {
-                str(a): (s, r)
-                for a, s, r in conn.execute(
-                    "SELECT answer_id, status, answer_revision FROM evaluations WHERE answer_id = ANY(%s)", [ids]
+                str(a): ("lost" if s == "failed" and code in ("unavailable", "timeout") else s, r)
+                for a, s, r, code in conn.execute(
+                    "SELECT answer_id, status, answer_revision, error_code FROM evaluations WHERE answer_id = ANY(%s)",
+                    [ids],
                 )
             }
             segs = [uuid.UUID(s) for s in self.transcripts]
@@ -152,7 +155,7 @@ class Ledger:
         lost_evals = sum(
             1
             for a, (_text, rev) in self.answers.items()
-            if evals.get(a, ("missing", 0))[0] != "ready" or evals[a][1] < rev
+            if evals.get(a, ("missing", 0))[0] not in ("ready", "failed") or evals[a][1] < rev
         )
         return {"answers": lost_answers, "evaluations": lost_evals, "transcripts": len(self.transcripts - found)}
 

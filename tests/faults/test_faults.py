@@ -19,6 +19,7 @@ import redis
 
 from core.settings import Settings
 from launcher.llama import LlamaServer
+from tests.api.conftest import SseEvent
 from tests.faults.conftest import FaultStack, record
 from tests.faults.helpers import Candidate, Ledger, candidate
 
@@ -46,6 +47,14 @@ def media_idle(url: str) -> bool:
     except httpx.HTTPError:
         return False
     return bool(health["peers"] == 0 and health.get("peer_connections", 0) == 0)
+
+
+def evaluated(e: SseEvent) -> bool:
+    """The evaluation's final outcome: ready, or failed for a reason that is not a lost server (the small local
+    models' replies end as content rejections, a real outcome: worker/evaluation/content.py)."""
+    if e.event == "evaluation.failed":
+        return bool(e.data.get("final")) and e.data.get("error_code") not in ("unavailable", "timeout")
+    return e.event == "evaluation.ready"
 
 
 async def wait_until(predicate: object, timeout_s: float, what: str) -> None:
@@ -115,7 +124,7 @@ async def test_evaluator_killed_mid_job(fault_stack: FaultStack) -> None:
             evaluator.start()
             evaluator.wait_healthy(60)
         generating = functools.partial(slot_busy, evaluator.base_url)
-        await c.wait_event(lambda e: e.event == "evaluation.ready", 240, busy=generating)
+        await c.wait_event(evaluated, 240, busy=generating)
         await ledger.settle(busy=generating)
         lost = await ledger.lost()
     record(
@@ -138,7 +147,7 @@ async def test_worker_sigkilled_mid_job(fault_stack: FaultStack) -> None:
         worker.signal_group(signal.SIGKILL)  # the message was taken but never acknowledged
         await wait_until(lambda: worker.restarts > restarts and worker.alive(), 30, "supervisor restart")
         generating = functools.partial(slot_busy, evaluator.base_url)
-        await c.wait_event(lambda e: e.event == "evaluation.ready", 240, busy=generating)
+        await c.wait_event(evaluated, 240, busy=generating)
         await ledger.settle(busy=generating)
         lost = await ledger.lost()
     record(
