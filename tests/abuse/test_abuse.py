@@ -216,7 +216,7 @@ async def test_prompt_injection_cannot_change_format_or_leak(
     assert {e.event for e in events[1:-1]} <= {"token"}
     assert events[-1].event in ("done", "error")
     if events[-1].event == "done":
-        assert set(events[-1].data) == {"question_id", "position", "kind", "text"}
+        assert set(events[-1].data) == {"question_id", "position", "kind", "text", "source", "competency"}
         qid = events[-1].data["question_id"]
         r = await attacker.client.post(f"/api/questions/{qid}/answer", json={"text": INJECTION})
         assert r.status_code == 202 and set(r.json()) >= {"id", "revision", "evaluation_status"}
