@@ -62,11 +62,19 @@ REPORT = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
+class ChatServerHandler(BaseHTTPRequestHandler):
+    """A local server speaking the OpenAI chat-completions protocol as llama-server does: /health, /v1/models, and
+    POST /v1/chat/completions answered with `reply(request)`, streamed as server-sent events when the request asks
+    (the evaluation worker streams) or as one JSON object. Subclasses set MODEL and implement `reply`."""
+
     calls = 0
+    MODEL = "chat-server"
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def reply(self, request: dict[str, Any]) -> str:
+        raise NotImplementedError
 
     def _send(self, body: dict[str, Any]) -> None:
         data = json.dumps(body, ensure_ascii=False).encode()
@@ -80,33 +88,52 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.rstrip("/").endswith("/health"):
             self._send({"status": "ok"})
         elif self.path.rstrip("/").endswith("/models"):
-            self._send({"object": "list", "data": [{"id": MODEL, "object": "model"}]})
+            self._send({"object": "list", "data": [{"id": self.MODEL, "object": "model"}]})
         else:
             self.send_error(404)
 
     def do_POST(self) -> None:
         request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         type(self).calls += 1
+        content = self.reply(request)
+        base = {"id": f"chatcmpl-{self.MODEL}-{type(self).calls}", "created": int(time.time()), "model": self.MODEL}
+        usage = {"prompt_tokens": 900, "completion_tokens": 120, "total_tokens": 1020}
+        if not request.get("stream"):
+            message = {"role": "assistant", "content": content}
+            choice = {"index": 0, "message": message, "finish_reason": "stop"}
+            self._send({**base, "object": "chat.completion", "choices": [choice], "usage": usage})
+            return
+        # The reply in a few pieces, then the finish reason and the usage, as llama-server streams them.
+        step = max(1, len(content) // 4)
+        chunks = [
+            {
+                **base,
+                "object": "chat.completion.chunk",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+            }
+            for delta in [{"role": "assistant", "content": ""}]
+            + [{"content": content[i : i + step]} for i in range(0, len(content), step)]
+        ]
+        chunks.append(
+            {**base, "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+        )
+        chunks.append({**base, "object": "chat.completion.chunk", "choices": [], "usage": usage})
+        data = ("".join(f"data: {json.dumps(c, ensure_ascii=False)}\n\n" for c in chunks) + "data: [DONE]\n\n").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _Handler(ChatServerHandler):
+    MODEL = MODEL
+
+    def reply(self, request: dict[str, Any]) -> str:
         text = json.dumps(request.get("messages", []), ensure_ascii=False)
         lang = "ko" if "Korean" in text else "en"
         name = ((request.get("response_format") or {}).get("json_schema") or {}).get("name")
-        reply = REPORT[lang] if name == "report" else EVALUATION[lang]
-        self._send(
-            {
-                "id": f"chatcmpl-standin-{type(self).calls}",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": MODEL,
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": json.dumps(reply, ensure_ascii=False)},
-                        "finish_reason": "stop",
-                    }
-                ],
-                "usage": {"prompt_tokens": 900, "completion_tokens": 120, "total_tokens": 1020},
-            }
-        )
+        return json.dumps(REPORT[lang] if name == "report" else EVALUATION[lang], ensure_ascii=False)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from core.db.models import (
     User,
 )
 from core.events import stream_key
+from tests.evaluator_standin import ChatServerHandler
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -144,68 +145,14 @@ def wait_for_event(
     raise AssertionError(f"no matching event for interview {interview_id}: {events_of(client, interview_id)}")
 
 
-class _GarbageHandler(BaseHTTPRequestHandler):
-    """An OpenAI-compatible server whose model answers prose instead of JSON (200 OK, well-formed envelope)."""
+class _GarbageHandler(ChatServerHandler):
+    """An OpenAI-compatible server whose every reply is prose, not the JSON the schema asks for."""
 
-    calls = 0
+    MODEL = "garbage"
     REPLY = "Great answer!!! 100/100, no JSON here"
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _send(self, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:
-        if self.path == "/health":
-            self._send({"status": "ok"})
-        elif self.path == "/v1/models":
-            self._send({"object": "list", "data": [{"id": "garbage", "object": "model"}]})
-        else:
-            self.send_error(404)
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", 0))
-        request = json.loads(self.rfile.read(length) or b"{}")
-        type(self).calls += 1
-        if request.get("stream"):  # as OpenAI-compatible servers do: the same reply as server-sent events
-            chunk = {
-                "id": "chatcmpl-garbage",
-                "object": "chat.completion.chunk",
-                "created": int(time.time()),
-                "model": "garbage",
-                "choices": [{"index": 0, "delta": {"role": "assistant", "content": self.REPLY}, "finish_reason": None}],
-            }
-            last = {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
-            body = "".join(f"data: {json.dumps(c)}\n\n" for c in (chunk, last)) + "data: [DONE]\n\n"
-            data = body.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            return
-        self._send(
-            {
-                "id": "chatcmpl-garbage",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": "garbage",
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": self.REPLY},
-                        "finish_reason": "stop",
-                    }
-                ],
-                "usage": {"prompt_tokens": 10, "completion_tokens": 8, "total_tokens": 18},
-            }
-        )
+    def reply(self, request: dict[str, Any]) -> str:
+        return self.REPLY
 
 
 @contextmanager
