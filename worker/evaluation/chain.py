@@ -96,6 +96,10 @@ async def run_structured(
                         raise OutputParserException("no JSON in the reply")
             except OutputParserException:
                 raise LLMBadOutput(llm.role, "the reply is not valid JSON") from None
+            except AssertionError:
+                # The SDK's stream reader asserts when a server answers a streamed request with something that is not
+                # a chat-completion stream (seen with a server that ignores `stream`): an unusable reply, not a crash.
+                raise LLMBadOutput(llm.role, "the reply is not a chat-completion stream") from None
             except (openai.APITimeoutError, httpx.TimeoutException) as exc:
                 # Not retried on another replica here: a reply slower than the read timeout is retried by the actor's
                 # policy ("timeout" in retry.py: once), so the same work never restarts more often than it says.
