@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 
 MODEL = "evaluator-standin"
 
@@ -136,10 +136,13 @@ class _Handler(ChatServerHandler):
         return json.dumps(REPORT[lang] if name == "report" else EVALUATION[lang], ensure_ascii=False)
 
 
+H = TypeVar("H", bound=ChatServerHandler)
+
+
 @contextmanager
-def evaluator_standin() -> Iterator[tuple[str, type[_Handler]]]:
-    """(base URL, handler class with its `calls` count) of a stand-in evaluator on 127.0.0.1."""
-    handler = type("StandinHandler", (_Handler,), {"calls": 0})
+def serve(handler_class: type[H]) -> Iterator[tuple[str, type[H]]]:
+    """(base URL, a fresh subclass with its own `calls` count) of `handler_class` served on 127.0.0.1."""
+    handler = type(handler_class.__name__, (handler_class,), {"calls": 0})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -148,3 +151,10 @@ def evaluator_standin() -> Iterator[tuple[str, type[_Handler]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def evaluator_standin() -> Iterator[tuple[str, type[ChatServerHandler]]]:
+    """(base URL, handler class with its `calls` count) of a stand-in evaluator on 127.0.0.1."""
+    with serve(_Handler) as served:
+        yield served

@@ -7,12 +7,10 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +29,7 @@ from core.db.models import (
     User,
 )
 from core.events import stream_key
-from tests.evaluator_standin import ChatServerHandler
+from tests.evaluator_standin import ChatServerHandler, serve
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -156,13 +154,6 @@ class _GarbageHandler(ChatServerHandler):
 
 
 @contextmanager
-def garbage_server() -> Iterator[tuple[str, type[_GarbageHandler]]]:
-    handler = type("GarbageHandler", (_GarbageHandler,), {"calls": 0})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    finally:
-        server.shutdown()
-        server.server_close()
+def garbage_server() -> Iterator[tuple[str, type[ChatServerHandler]]]:
+    with serve(_GarbageHandler) as served:
+        yield served
