@@ -22,5 +22,8 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
+    // Deadlines for hangs, not speed targets: a loaded CI machine must not fail a correct test.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 })
