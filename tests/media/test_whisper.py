@@ -8,6 +8,7 @@ import itertools
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -151,3 +152,30 @@ async def test_a_busy_model_skips_interims_instead_of_queueing_them(whisper_dir:
     await provider.close()
     assert len(sink.partials) <= 1
     assert "alice" in " ".join(f.text for f in sink.finals).lower()
+
+
+async def test_korean_interview_is_transcribed_in_korean_over_webrtc(
+    media_server: dict[str, object], make_interview: Any, korean_wav: Path, redis_client: Any
+) -> None:
+    # The whole path: a Korean interview's media token → the media server → whisper told `ko` → Hangul finals.
+    from tests.media.client import SpeechAudioTrack, connect, load_wav_48k, wait_connected
+    from tests.media.conftest import token_for
+    from tests.media.test_media_server import stream_events, wait_for
+
+    ids = await make_interview(camera=False, voice=True, language="ko")
+    pc = await connect(
+        str(media_server["url"]),
+        token_for(ids, camera=False, language="ko"),
+        audio=SpeechAudioTrack(load_wav_48k(korean_wav)),
+    )
+    try:
+        await wait_connected(pc)
+
+        def finals() -> list[dict[str, Any]]:
+            return [e for e in stream_events(redis_client, ids["interview_id"]) if e["type"] == "transcript.final"]
+
+        events = await wait_for(finals, 60)
+    finally:
+        await pc.close()
+    text = " ".join(e["text"] for e in events)
+    assert len(HANGUL.findall(text)) >= 10, text
