@@ -4,7 +4,7 @@ import { I18nProvider } from '../i18n'
 import { ScoringEstimate } from './ScoringEstimate'
 
 function serve(body: unknown, status = 200) {
-  const fetchMock = vi.fn(async () => Response.json(body, { status }))
+  const fetchMock = vi.fn(async (_input: RequestInfo | URL) => Response.json(body, { status }))
   vi.stubGlobal('fetch', fetchMock)
   return fetchMock
 }
