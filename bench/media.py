@@ -146,10 +146,10 @@ def _stt_rtf(model_dir: Path) -> tuple[float, float]:
         container.close()
         samples = np.concatenate(frames)
     settings = Settings(whisper_model_dir=model_dir)
-    whisper._warm(settings)
+    whisper._warm(settings, "base")
     pcm = samples.tobytes()
     started = time.monotonic()
-    whisper._transcribe(settings, pcm, "en")
+    whisper.transcribe(settings, "base", pcm, "en")
     return time.monotonic() - started, len(samples) / 16_000
 
 

@@ -169,10 +169,20 @@ class Settings(BaseSettings):
     deepgram_base_url: str = "wss://api.deepgram.com"
     deepgram_model: str = "nova-2"
     whisper_model_dir: Path = ROOT_DIR / "var" / "models" / "whisper-base"
+    whisper_small_model_dir: Path = ROOT_DIR / "var" / "models" / "whisper-small"
+    # Which multilingual whisper transcribes each interview language. `small` is provisioned only when chosen
+    # here (≈ 2× the disk and ≈ 3× the CPU of `base`); docs/benchmarks/latest.md has the measurements behind the
+    # defaults.
+    whisper_model_en: Literal["base", "small"] = "base"
+    whisper_model_ko: Literal["base", "small"] = "base"
     whisper_threads: int = 2
     whisper_compute_type: str = "int8"
     whisper_beam_size: int = 1  # greedy: ~2x faster than beam 5 on CPU, same words on clear speech
-    whisper_partial_interval_s: float = 2.5  # partial transcript while speaking, only when the model is idle; 0 = off
+    # Interim transcript while the candidate speaks: the first once the utterance (with the segmenter's 0.3 s lead-in)
+    # is `whisper_first_partial_s` long, then one every `whisper_partial_interval_s` of audio; a tick that finds the
+    # model busy is skipped, not queued. 0 = off.
+    whisper_partial_interval_s: float = 1.5
+    whisper_first_partial_s: float = 1.0
     stt_silence_s: float = 0.7  # silence that ends an utterance (offline provider)
     stt_max_utterance_s: float = 20.0
     stt_close_timeout_s: float = 20.0  # max wait for the last transcripts when a peer goes away
@@ -199,7 +209,9 @@ class Settings(BaseSettings):
         # `NAME=` in .env means "not set", not an empty path or an empty key.
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("var_dir", "frontend_dist", "llama_server_bin", "deepface_home", "whisper_model_dir")
+    @field_validator(
+        "var_dir", "frontend_dist", "llama_server_bin", "deepface_home", "whisper_model_dir", "whisper_small_model_dir"
+    )
     @classmethod
     def _relative_to_repo(cls, value: Path | None) -> Path | None:
         # Relative paths are relative to the repository root, whatever the working directory.
@@ -248,6 +260,18 @@ class Settings(BaseSettings):
     def llama_port(self, role: str) -> int:
         """The local launcher's llama-server port for a model role."""
         return self.llama_question_port if role == "question" else self.llama_evaluator_port
+
+    def whisper_size_for(self, language: str) -> Literal["base", "small"]:
+        """The whisper model an interview in `language` is transcribed with (unknown languages: English's)."""
+        return self.whisper_model_ko if language == "ko" else self.whisper_model_en
+
+    def whisper_dir_for(self, size: str) -> Path:
+        return self.whisper_small_model_dir if size == "small" else self.whisper_model_dir
+
+    @property
+    def whisper_sizes(self) -> list[Literal["base", "small"]]:
+        """The whisper models in use (what provisioning assembles and the media server warms up)."""
+        return sorted({self.whisper_model_en, self.whisper_model_ko})
 
     @property
     def effective_stt_provider(self) -> Literal["deepgram", "whisper"]:

@@ -30,3 +30,10 @@ class AnswerAccepted(BaseModel):
     revision: int
     speech_metrics: dict[str, Any]
     evaluation_status: Literal["pending"] = "pending"
+
+
+class ScoringTiming(BaseModel):
+    """How long scoring an answer usually takes here, from the deployment's recent evaluations."""
+
+    p50_s: float | None = Field(description="Median seconds from submission to score; null until enough samples")
+    samples: int = Field(description="Evaluations the median is taken over (the most recent ones)")

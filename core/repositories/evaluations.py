@@ -163,3 +163,20 @@ def store_attempt_failed(
         evaluation.model_answer = ""
     evaluation.updated_at = utcnow()
     return counters
+
+
+async def recent_scoring_seconds(session: AsyncSession, limit: int) -> list[float]:
+    """How long the `limit` most recent successful evaluations took, submission to result, in seconds.
+
+    Submission is the answer's `updated_at` (set when its current revision was submitted) and the result is the
+    evaluation's `updated_at` (set by `store_ready`); only evaluations of the answer's current revision count, so a
+    re-submission never pairs one revision's start with another's result."""
+    stmt = (
+        select(Evaluation.updated_at, Answer.updated_at)
+        .join(Answer, col(Answer.id) == col(Evaluation.answer_id))
+        .where(col(Evaluation.status) == JobStatus.ready, col(Evaluation.answer_revision) == col(Answer.revision))
+        .order_by(col(Evaluation.updated_at).desc())
+        .limit(limit)
+    )
+    rows = (await session.exec(stmt)).all()
+    return [max(0.0, (done - submitted).total_seconds()) for done, submitted in rows]

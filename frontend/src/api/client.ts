@@ -16,6 +16,7 @@ import type {
   QuestionStreamEvent,
   Report,
   ResumeUpload,
+  ScoringTiming,
   SdpAnswer,
   SdpOffer,
   SignInRequest,
@@ -115,6 +116,7 @@ export const api = {
   sendOffer: (offerUrl: string, body: SdpOffer) => json<SdpAnswer>(offerUrl, 'POST', body),
   health: () => json<Health>('/api/health'),
   models: () => json<ModelsInfo>('/api/models'),
+  scoringTiming: () => json<ScoringTiming>('/api/evaluations/timing'),
 }
 
 /**

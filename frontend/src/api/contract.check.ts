@@ -28,7 +28,8 @@ export function responsesFitTheClient(api: Responses): void {
   const sdp: T.SdpAnswer = api['POST /api/media/offer']
   const health: T.Health = api['GET /api/health']
   const models: T.ModelsInfo = api['GET /api/models']
-  void [signup, login, me, resume, created, list, detail, answer, finish, report, mediaToken, sdp, health, models]
+  const scoringTiming: T.ScoringTiming = api['GET /api/evaluations/timing']
+  void [signup, login, me, resume, created, list, detail, answer, finish, report, mediaToken, sdp, health, models, scoringTiming]
 }
 
 export function clientRequestsFitTheApi(ui: {

@@ -333,6 +333,12 @@ export interface ModelsInfo {
   evaluator: ModelRole
 }
 
+/** GET /api/evaluations/timing: median seconds from submitting an answer to its score (null until enough data). */
+export interface ScoringTiming {
+  p50_s: number | null
+  samples: number
+}
+
 // --- health -----------------------------------------------------------------------------------------------------
 export type HealthState = 'ok' | 'degraded' | 'down'
 export interface Health {

@@ -255,6 +255,8 @@ export const en = {
   'evalError.unknown': 'The answer could not be scored.',
   'eval.slow': 'Scoring is taking longer than usual…',
   'eval.slowReason': 'Scoring is taking longer than usual: the evaluator is busy. It retries by itself; you can carry on.',
+  'eval.usual': 'Scoring usually takes ~{seconds} s. You can go on to the next question meanwhile.',
+  'eval.usualUnknown': 'Scoring runs in the background. You can go on to the next question meanwhile.',
 
   'models.demoTitle': 'Demo model',
   'models.demoQuestion': 'Questions come from the small bundled demo model ({model}), not a production model.',

@@ -255,6 +255,8 @@ export const ko: Record<MessageKey, string> = {
   'evalError.unknown': '답변을 채점하지 못했습니다.',
   'eval.slow': '채점이 평소보다 오래 걸리고 있습니다…',
   'eval.slowReason': '평가 모델이 바빠서 채점이 평소보다 오래 걸리고 있습니다. 자동으로 다시 시도하니 계속 진행하셔도 됩니다.',
+  'eval.usual': '채점은 보통 ~{seconds}초 걸립니다. 그동안 다음 질문으로 넘어가셔도 됩니다.',
+  'eval.usualUnknown': '채점은 백그라운드에서 진행됩니다. 그동안 다음 질문으로 넘어가셔도 됩니다.',
 
   'models.demoTitle': '데모 모델',
   'models.demoQuestion': '질문은 실제 운영 모델이 아닌 작은 내장 데모 모델({model})이 만듭니다.',

@@ -65,6 +65,7 @@ describe('InterviewRoomPage', () => {
           { id: 'a1', question_id: 'q1', revision: 1, speech_metrics: {}, evaluation_status: 'pending' },
           { status: 202 },
         ),
+      'GET /api/evaluations/timing': () => Response.json({ p50_s: 12.4, samples: 20 }),
     })
     render(
       <I18nProvider locale="en">
@@ -112,6 +113,9 @@ describe('InterviewRoomPage', () => {
     await waitFor(() => expect(screen.getByText('Scoring…')).toBeTruthy())
     const answer = calls.find((c) => c.key === 'POST /api/questions/q1/answer')
     expect(answer?.body).toMatchObject({ text: 'Because of MVCC. And JSONB', source: 'speech' })
+    // While it is scored: how long that usually takes (the server's median), and the candidate may go on.
+    expect(await screen.findByText(/Scoring usually takes ~12 s/)).toBeTruthy()
+    expect(screen.getByRole('button', { name: 'Next question' })).toBeTruthy()
 
     act(() => {
       events.emit('evaluation.ready', { interview_id: 'iv1', question_id: 'q1', answer_id: 'a1', overall_score: 4 })
@@ -119,6 +123,7 @@ describe('InterviewRoomPage', () => {
     // One scale everywhere (C1): "4 / 5", coloured as a good score.
     expect(screen.getByText('4 / 5').className).toContain('tone-high')
     expect(screen.getByRole('button', { name: 'Next question' })).toBeTruthy()
+    expect(screen.queryByText(/Scoring usually takes/)).toBeNull()
   })
 
   it('offers a typed answer when the candidate did not consent to voice, and refuses an empty one', async () => {

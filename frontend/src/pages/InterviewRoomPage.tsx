@@ -3,6 +3,7 @@ import { api } from '../api/client'
 import type { ServiceName } from '../api/types'
 import { MicMeter } from '../components/MediaPreview'
 import { RoomSide } from '../components/RoomSide'
+import { ScoringEstimate } from '../components/ScoringEstimate'
 import { Banner, Panel, Spinner } from '../components/ui'
 import { useInterviewEvents } from '../hooks/useInterviewEvents'
 import { useMediaConnection } from '../hooks/useMediaConnection'
@@ -171,6 +172,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
   const fullQuestion = streamingText ?? question?.text ?? null
   const shownQuestion = fullQuestion === null ? null : capQuestion(fullQuestion)
   const slowScoring = state.questions.some((q) => q.evaluation.status === 'pending' && q.evaluation.slow)
+  const scoring = state.questions.some((q) => q.evaluation.status === 'pending')
   const voiceAvailable = wantAudio && media.state !== 'unavailable'
 
   return (
@@ -362,6 +364,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
             </div>
           )}
 
+          <ScoringEstimate scoring={scoring && !slowScoring} />
           <div className="room-actions">
             {state.phase === 'idle' && (
               <button type="button" className="btn btn-primary" onClick={() => void askNext()}>
