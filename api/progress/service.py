@@ -35,7 +35,9 @@ def _out(item: practice.CompetencyProgress, today: date, locale: str) -> Compete
         competency=item.competency,
         name=name,
         sessions=[
-            SessionOut(interview_id=s.interview_id, started_at=s.started_at, day=s.day, score=s.score, answers=s.answers)
+            SessionOut(
+                interview_id=s.interview_id, started_at=s.started_at, day=s.day, score=s.score, answers=s.answers
+            )
             for s in item.sessions
         ],
         latest=item.latest,

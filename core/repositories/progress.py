@@ -37,6 +37,7 @@ class ProgressRepository:
         return [
             ScoredAnswer(interview_id=iid, interview_started_at=started, competency=competency, score=float(score))
             for iid, started, competency, score in rows
+            if competency is not None and score is not None  # excluded in SQL; narrows the types
         ]
 
     async def recent_bank_ids(self, user_id: uuid.UUID, interviews: int = 5) -> set[str]:
