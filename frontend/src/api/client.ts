@@ -13,6 +13,8 @@ import type {
   InterviewSummary,
   MediaToken,
   ModelsInfo,
+  PracticeCreate,
+  Progress,
   QuestionStreamEvent,
   Report,
   ResumeUpload,
@@ -115,6 +117,8 @@ export const api = {
   sendOffer: (offerUrl: string, body: SdpOffer) => json<SdpAnswer>(offerUrl, 'POST', body),
   health: () => json<Health>('/api/health'),
   models: () => json<ModelsInfo>('/api/models'),
+  progress: (tz: string) => json<Progress>(`/api/progress?tz=${enc(tz)}`),
+  startPractice: (body: PracticeCreate) => json<Interview>('/api/progress/practice', 'POST', body),
 }
 
 /**

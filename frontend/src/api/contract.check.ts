@@ -28,7 +28,10 @@ export function responsesFitTheClient(api: Responses): void {
   const sdp: T.SdpAnswer = api['POST /api/media/offer']
   const health: T.Health = api['GET /api/health']
   const models: T.ModelsInfo = api['GET /api/models']
+  const progress: T.Progress = api['GET /api/progress']
+  const practice: T.Interview = api['POST /api/progress/practice']
   void [signup, login, me, resume, created, list, detail, answer, finish, report, mediaToken, sdp, health, models]
+  void [progress, practice]
 }
 
 export function clientRequestsFitTheApi(ui: {
@@ -37,11 +40,13 @@ export function clientRequestsFitTheApi(ui: {
   interview: T.InterviewCreate
   answer: T.AnswerCreate
   offer: T.SdpOffer
+  practice: T.PracticeCreate
 }): void {
   const signup: Requests['POST /api/auth/signup'] = ui.signup
   const login: Requests['POST /api/auth/login'] = ui.login
   const interview: Requests['POST /api/interviews'] = ui.interview
   const answer: Requests['POST /api/questions/{id}/answer'] = ui.answer
   const offer: Requests['POST /api/media/offer'] = ui.offer
-  void [signup, login, interview, answer, offer]
+  const practice: Requests['POST /api/progress/practice'] = ui.practice
+  void [signup, login, interview, answer, offer, practice]
 }
