@@ -28,6 +28,12 @@ async def _progress(session: AsyncSession, user: Principal, tz: ZoneInfo) -> lis
     return practice.progress(await ProgressRepository(session).scored_answers(user.id), tz)
 
 
+def _practicable(items: list[practice.CompetencyProgress]) -> list[practice.CompetencyProgress]:
+    """Only competencies the question bank still has can be practised (history may name a retired one)."""
+    known = load_bank().competencies
+    return [p for p in items if p.competency in known]
+
+
 def _out(item: practice.CompetencyProgress, today: date, locale: str) -> CompetencyProgressOut:
     known = load_bank().competencies.get(item.competency)
     name = known.name.get(locale, known.name["en"]) if known else item.competency
@@ -64,7 +70,7 @@ async def get_progress(session: AsyncSession, user: Principal, tz_name: str) -> 
         timezone=tz_name,
         competencies=[_out(item, today, user.locale) for item in items],
         due=[p.competency for p in practice.due(items, today)],
-        focus=[p.competency for p in practice.focus(items, today)],
+        focus=[p.competency for p in practice.focus(_practicable(items), today)],
         next_due_on=practice.next_due_on(items),
     )
 
@@ -72,7 +78,7 @@ async def get_progress(session: AsyncSession, user: Principal, tz_name: str) -> 
 async def start_practice(session: AsyncSession, user: Principal, body: PracticeIn) -> Interview:
     tz = ZoneInfo(body.tz)
     repo = ProgressRepository(session)
-    chosen = practice.focus(await _progress(session, user, tz), today_in(tz))
+    chosen = practice.focus(_practicable(await _progress(session, user, tz)), today_in(tz))
     latest = await repo.latest_interview(user.id)
     if not chosen or latest is None:
         raise Conflict("no scored answers yet: finish an interview first, then practise your weak areas")
@@ -91,10 +97,13 @@ async def start_practice(session: AsyncSession, user: Principal, body: PracticeI
         interview_in = InterviewIn.model_validate(setup)
     except ValidationError:  # a setup stored before today's rules (e.g. a retired role preset): the generic role
         interview_in = InterviewIn.model_validate({**setup, "role_preset": None})
-    return await interviews.create(
-        session,
-        user,
-        interview_in,
-        focus=practice.focus_weights(chosen),
-        avoid=await repo.recent_bank_ids(user.id),
-    )
+    try:
+        return await interviews.create(
+            session,
+            user,
+            interview_in,
+            focus=practice.focus_weights(chosen),
+            avoid=await repo.recent_bank_ids(user.id),
+        )
+    except ValueError:  # make_practice_plan: no bank question for any focus competency in this language
+        raise Conflict("the question bank has no questions for these competencies in this language") from None

@@ -149,7 +149,7 @@ async def test_practice_interview_targets_the_due_competencies(new_user: NewUser
     nothing = await other.client.post("/api/progress/practice", json={})
     assert nothing.status_code == 409 and "finish an interview" in nothing.json()["detail"]
 
-    r = await user.client.post("/api/progress/practice", json={"num_questions": 4, "tz": "Asia/Seoul"})
+    r = await user.client.post("/api/progress/practice", json={"num_questions": 5, "tz": "Asia/Seoul"})
     assert r.status_code == 201, r.text
     created = r.json()
     # The setup of the latest interview; camera analysis is never carried over.
@@ -160,12 +160,12 @@ async def test_practice_interview_targets_the_due_competencies(new_user: NewUser
         "en",
     )
     assert created["consent_voice"] is True and created["consent_camera"] is False
-    assert created["num_questions"] == 4
+    assert created["num_questions"] == 5
 
     detail = (await user.client.get(f"/api/interviews/{created['id']}")).json()
     plan = detail["plan"]
     assert plan["practice"] == {"focus": ["system_design", "ownership"]}
-    assert len(plan["slots"]) == 4
+    assert len(plan["slots"]) == 5
     assert {s["competency"] for s in plan["slots"]} == {"system_design", "ownership"}
     weights = {c["id"]: c["weight"] for c in plan["competencies"]}
     assert weights["system_design"] > weights["ownership"]  # the weaker, the more questions
