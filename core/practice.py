@@ -5,9 +5,10 @@ every request; nothing is stored. The history is short (one row per evaluated an
 replay is a few microseconds per session, and a derived schedule can never outlive the answers it came from:
 deleting an interview or the account changes the schedule at once, with no second table to keep in step.
 
-**Sessions.** One interview is one review of each competency it asked about: its score is the mean of that
+**Sessions.** One interview is one session of each competency it asked about: its score is the mean of that
 competency's evaluated answers in the interview (1–5), dated by the interview's start in the candidate's time zone.
-Several answers in one sitting are one review, not several, or a single interview would look like days of practice.
+Several answers in one sitting are one review, not several, or a single interview would look like days of practice;
+likewise several interviews on one day are one review (the mean of their scores) — the trend still shows each.
 
 **Quality.** SM-2 grades a review 0–5, with 3 the lowest passing grade ("correct, with serious difficulty"). The
 evaluator's 1–5 score is already anchored that way (3 = meets the competency's middle anchor), so the quality is the
@@ -117,9 +118,14 @@ def schedule(sessions: Sequence[Session]) -> Schedule:
     """Replay SM-2 over one competency's sessions (oldest first). At least one session is needed."""
     if not sessions:
         raise ValueError("a schedule needs at least one session")
-    repetitions, ease, interval = 0, INITIAL_EASE, 0
+    # Reviews are per day: a second interview on the same day is cramming, not spacing, so a day's sessions are one
+    # review with their mean quality (the trend still shows each interview).
+    days: dict[date, list[float]] = defaultdict(list)
     for session in sessions:
-        quality = quality_from_score(session.score)
+        days[session.day].append(quality_from_score(session.score))
+    repetitions, ease, interval = 0, INITIAL_EASE, 0
+    for day in sorted(days):
+        quality = fmean(days[day])
         if quality >= PASSING_QUALITY:
             if repetitions == 0:
                 interval = FIRST_INTERVAL_DAYS
@@ -131,7 +137,7 @@ def schedule(sessions: Sequence[Session]) -> Schedule:
         else:
             repetitions, interval = 0, FIRST_INTERVAL_DAYS
         ease = next_ease(ease, quality)
-    last = sessions[-1].day
+    last = max(days)
     return Schedule(
         repetitions=repetitions,
         ease=round(ease, 2),

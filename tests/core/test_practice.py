@@ -76,6 +76,15 @@ def test_boundary_between_pass_and_lapse_is_three() -> None:
     assert (lowest.ease, lowest.interval_days, lowest.repetitions) == (1.3, 1, 0)
 
 
+def test_interviews_on_the_same_day_are_one_review() -> None:
+    same_day = sessions(4, 5, 2, gap_days=0)  # three interviews on DAY0: one review of quality 11/3
+    s = practice.schedule(same_day)
+    assert (s.repetitions, s.interval_days, s.last_reviewed_on) == (1, 1, DAY0)
+    assert s.ease == round(practice.next_ease(2.5, 11 / 3), 2)
+    # A lapse and a pass on one day average out: 2 and 3 → 2.5, a lapse.
+    assert practice.schedule(sessions(2, 3, gap_days=0)).repetitions == 0
+
+
 def test_schedule_needs_a_session() -> None:
     with pytest.raises(ValueError, match="at least one session"):
         practice.schedule([])
