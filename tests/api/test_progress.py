@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, time, timedelta
 
+import httpx
 import pytest
 
 from core.db.engine import get_sessionmaker
 from core.db.models import Answer, AnswerSource, Evaluation, Interview, JobStatus, Language, Question, QuestionKind
 from core.question_bank import load_bank
-from tests.api.conftest import NewUser, User, stream_question
+from tests.api.conftest import ApiProcess, NewUser, User, stream_question
 
 Scores = list[tuple[str, int | None]]  # (competency, score); None = the evaluation failed
 
@@ -111,7 +112,7 @@ async def test_trends_and_what_is_due_today(new_user: NewUser) -> None:
     assert theirs["next_due_on"] is None
 
 
-async def test_time_zone_and_bad_input(new_user: NewUser) -> None:
+async def test_time_zone_and_bad_input(new_user: NewUser, api: ApiProcess) -> None:
     user = await with_history(new_user)
     seoul = await user.client.get("/api/progress", params={"tz": "Asia/Seoul"})
     assert seoul.status_code == 200 and seoul.json()["timezone"] == "Asia/Seoul"
@@ -119,8 +120,9 @@ async def test_time_zone_and_bad_input(new_user: NewUser) -> None:
         r = await user.client.get("/api/progress", params={"tz": bad})
         assert r.status_code == 422, (bad, r.text)
         assert r.json()["detail"][0]["loc"] == ["query", "tz"]
-    anonymous = await user.client.get("/api/progress", cookies={"rehearsal_session": "nope"})
-    assert anonymous.status_code == 401
+    async with httpx.AsyncClient(base_url=api.base_url) as anonymous:
+        assert (await anonymous.get("/api/progress")).status_code == 401
+        assert (await anonymous.post("/api/progress/practice", json={})).status_code == 401
 
 
 @pytest.mark.parametrize(
