@@ -131,7 +131,7 @@ describe('PracticeSection', () => {
     )
     renderSection('ko')
     expect(await screen.findByText(`오늘 연습할 역량은 없습니다. 다음 연습일은 ${formatDay('ko', '2026-11-30')}입니다.`)).toBeTruthy()
-    expect(screen.getByText(/시스템 설계 및 협업과 소통 역량을 다루는 5문항 연습 면접/)).toBeTruthy()
+    expect(screen.getByText(/시스템 설계 및 협업 역량을 다루는 5문항 연습 면접/)).toBeTruthy()
     const ticks = [...document.querySelectorAll('.trend-spark text')].map((t) => t.textContent)
     expect(ticks).toEqual(expect.arrayContaining(['11월 20일', '11월 24일']))
     fireEvent.click(screen.getByRole('button', { name: '약한 역량 연습하기' }))
