@@ -4,67 +4,13 @@ interview whose plan targets the due competencies — each candidate sees only t
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from core.db.engine import get_sessionmaker
-from core.db.models import Answer, AnswerSource, Evaluation, Interview, JobStatus, Language, Question, QuestionKind
-from core.question_bank import load_bank
 from tests.api.conftest import ApiProcess, NewUser, User, stream_question
-
-Scores = list[tuple[str, int | None]]  # (competency, score); None = the evaluation failed
-
-
-async def seed_interview(user_id: uuid.UUID, days_ago: int, scores: Scores, *, asked: list[str] | None = None) -> str:
-    """An interview `days_ago` days back (at noon UTC) with one scored answer per (competency, score)."""
-    bank = load_bank()
-    started = datetime.combine(datetime.now(UTC).date() - timedelta(days=days_ago), time(12), tzinfo=UTC)
-    async with get_sessionmaker()() as session:
-        interview = Interview(
-            user_id=user_id,
-            role="Backend engineer",
-            role_preset="backend",
-            seniority="mid",
-            language=Language.en,
-            num_questions=len(scores),
-            consent_voice=True,
-            created_at=started,
-        )
-        session.add(interview)
-        await session.flush()
-        for position, (competency, score) in enumerate(scores, start=1):
-            bank_id = bank.select("backend", "en", competency=competency)[position % 3].id
-            if asked is not None:
-                asked.append(bank_id)
-            question = Question(
-                interview_id=interview.id,
-                position=position,
-                kind=QuestionKind.technical,
-                text=f"Question {position}?",
-                competency=competency,
-                bank_id=bank_id,
-                prompt_version="test",
-            )
-            session.add(question)
-            await session.flush()
-            answer = Answer(
-                question_id=question.id, interview_id=interview.id, text="My answer.", source=AnswerSource.typed
-            )
-            session.add(answer)
-            await session.flush()
-            session.add(
-                Evaluation(
-                    answer_id=answer.id,
-                    interview_id=interview.id,
-                    answer_revision=1,
-                    status=JobStatus.ready if score is not None else JobStatus.failed,
-                    overall_score=score,
-                )
-            )
-        await session.commit()
-        return str(interview.id)
+from tests.factories import create_scored_interview
 
 
 async def with_history(new_user: NewUser, asked: list[str] | None = None) -> User:
@@ -72,9 +18,11 @@ async def with_history(new_user: NewUser, asked: list[str] | None = None) -> Use
     collaboration passed twice (next in 6 days: not due), learning only failed to be scored (no history)."""
     user: User = await new_user()
     uid = uuid.UUID(user.info["id"])
-    await seed_interview(uid, 3, [("system_design", 2), ("collaboration", 5), ("learning", None)], asked=asked)
-    await seed_interview(uid, 2, [("system_design", 1), ("system_design", 2), ("collaboration", 4)], asked=asked)
-    await seed_interview(uid, 1, [("ownership", 4)], asked=asked)
+    await create_scored_interview(uid, 3, [("system_design", 2), ("collaboration", 5), ("learning", None)], asked=asked)
+    await create_scored_interview(
+        uid, 2, [("system_design", 1), ("system_design", 2), ("collaboration", 4)], asked=asked
+    )
+    await create_scored_interview(uid, 1, [("ownership", 4)], asked=asked)
     return user
 
 
@@ -190,8 +138,8 @@ async def test_practice_interview_targets_the_due_competencies(new_user: NewUser
 async def test_deleting_an_interview_updates_the_schedule(new_user: NewUser) -> None:
     user: User = await new_user()
     uid = uuid.UUID(user.info["id"])
-    await seed_interview(uid, 10, [("leadership", 5)])
-    latest = await seed_interview(uid, 1, [("leadership", 1)])
+    await create_scored_interview(uid, 10, [("leadership", 5)])
+    latest = await create_scored_interview(uid, 1, [("leadership", 1)])
     before = (await user.client.get("/api/progress")).json()
     assert before["due"] == ["leadership"]
     assert (await user.client.delete(f"/api/interviews/{latest}")).status_code == 204
