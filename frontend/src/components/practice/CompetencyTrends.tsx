@@ -9,7 +9,8 @@ import './practice.css'
 
 const Y_TICKS = [1, 3, 5]
 
-/** One competency's score per interview on the 1–5 scale, dated. Drawn 1:1 in CSS pixels (12 px text stays 12 px). */
+/** One competency's score per interview on the 1–5 scale, dated. Drawn at exactly its viewBox size in CSS pixels (not
+ * stretched to a fractional panel width), so its 12 px labels are 12 px on screen. */
 export function TrendSpark({ item, name }: { item: CompetencyProgress; name: string }) {
   const { t, locale, formatNumber } = useI18n()
   const [ref, width] = useWidth<HTMLElement>(260)
@@ -28,6 +29,7 @@ export function TrendSpark({ item, name }: { item: CompetencyProgress; name: str
     <figure className="chart trend-spark" ref={ref}>
       <svg
         viewBox={`0 0 ${box.width} ${box.height}`}
+        style={{ width: box.width, height: box.height }}
         role="img"
         aria-label={`${t('practice.chartLabel', { name })}: ${spoken}`}
       >
