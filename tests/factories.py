@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from statistics import fmean
 
 from core.db.engine import get_sessionmaker
 from core.db.models import (
@@ -12,6 +13,7 @@ from core.db.models import (
     AnswerSource,
     Evaluation,
     Interview,
+    InterviewStatus,
     JobStatus,
     Language,
     Question,
@@ -66,7 +68,7 @@ Scores = list[tuple[str, int | None]]  # (competency, score); None = the evaluat
 async def create_scored_interview(
     user_id: uuid.UUID, days_ago: int, scores: Scores, *, asked: list[str] | None = None
 ) -> str:
-    """An interview `days_ago` days back (at noon UTC) with one scored answer per (competency, score)."""
+    """A finished interview `days_ago` days back (at noon UTC) with one scored answer per (competency, score)."""
     bank = load_bank()
     started = datetime.combine(datetime.now(UTC).date() - timedelta(days=days_ago), time(12), tzinfo=UTC)
     async with get_sessionmaker()() as session:
@@ -78,7 +80,10 @@ async def create_scored_interview(
             language=Language.en,
             num_questions=len(scores),
             consent_voice=True,
+            status=InterviewStatus.finished,
+            overall_score=round(fmean(scored), 1) if (scored := [s for _, s in scores if s is not None]) else None,
             created_at=started,
+            finished_at=started + timedelta(minutes=30),
         )
         session.add(interview)
         await session.flush()

@@ -56,7 +56,9 @@ async def test_competency_trends_and_practice(stack: Any, launch_browser: Any, u
         )
         assert sizes and all(size >= 12 for chart in sizes for size in chart), sizes
         first_ticks = await cards.first.locator("svg text").all_text_contents()
-        assert len([tick for tick in first_ticks if re.search(r"\d+\D+\d+", tick)]) == 2, first_ticks
+        assert first_ticks[:3] == ["1", "3", "5"], first_ticks
+        dates = first_ticks[3:]  # "Nov 23" / "11월 23일": the first, (with room) the middle and the last interview
+        assert 2 <= len(dates) <= 3 and all(re.search(r"\d", d) and re.search(r"[^\d\s]", d) for d in dates), dates
         await checks.screen(page, "01-home-trends")
 
         await start.click()
