@@ -1,12 +1,9 @@
-import { configure, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { CompetencyProgress, Progress } from '../../api/types'
 import { I18nProvider } from '../../i18n'
 import { formatDay } from './format'
 import { PracticeSection } from './PracticeSection'
-
-// Waits end on what the page shows; the 1 s default is too short for a first render on a busy shared machine.
-configure({ asyncUtilTimeout: 10_000 })
 
 const competency = (id: string, scores: [string, number][], schedule: Partial<CompetencyProgress['schedule']> = {}) => {
   const sessions = scores.map(([day, score], i) => ({
