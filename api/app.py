@@ -25,6 +25,7 @@ from api.health.endpoints import router as health_router
 from api.interviews.endpoints import router as interviews_router
 from api.media.endpoints import router as media_router
 from api.models.endpoints import router as models_router
+from api.progress.endpoints import router as progress_router
 from api.reports.endpoints import router as reports_router
 from api.uploads.endpoints import router as uploads_router
 from core.db.engine import dispose_engine
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reports_router,
         media_router,
         models_router,
+        progress_router,
     ):
         api.include_router(router)
 

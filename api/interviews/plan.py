@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from api.interviews.prompts import Slot
@@ -201,3 +202,79 @@ def slot(interview: Interview, position: int, bank: Bank | None = None) -> Slot:
         bank_id=question.id,
         bank_text=question.text,
     )
+
+
+def make_practice_plan(
+    *,
+    interview_id: uuid.UUID,
+    role_preset: str | None,
+    seniority: str,
+    language: str,
+    num_questions: int,
+    focus: dict[str, float],
+    avoid: Collection[str] = (),
+    bank: Bank | None = None,
+) -> dict[str, Any]:
+    """A practice interview's plan (issue 20): every slot on a `focus` competency (weighted, the weakest first;
+    `core.practice.focus`), preferring level-appropriate questions the candidate was not asked recently (`avoid`).
+    Opening- or closing-kind questions (the bank's only `motivation` ones) go first or last; no generic warm-up."""
+    bank = bank or load_bank()
+    role = role_preset or "general"
+
+    def pool(competency: str | None, *, level: bool, fresh: bool) -> list[BankQuestion]:
+        found = bank.select(role, language, competency=competency, seniority=seniority if level else None)
+        return [q for q in found if not fresh or q.id not in avoid]
+
+    weights = {c: w for c, w in focus.items() if c in bank.competencies and pool(c, level=False, fresh=False)}
+    if not weights:
+        raise ValueError("none of the focus competencies has a question in the bank")
+    used: set[str] = set()
+    picked: list[BankQuestion] = []
+
+    def take(groups: Iterable[list[BankQuestion]], n: int) -> bool:
+        """Pick the first fresh question of the first group that has one (varied by interview id and `n`)."""
+        for group in groups:
+            question = _pick(group, used, _seed(interview_id, n))
+            if question is not None:
+                used.add(question.id)
+                picked.append(question)
+                return True
+        return False
+
+    def by_kind(candidates: list[BankQuestion], kind: str) -> Iterator[list[BankQuestion]]:
+        # The slot's kind first, then the other interview-middle kinds, then openings and closings.
+        yield [q for q in candidates if q.kind == kind]
+        yield [q for q in candidates if q.kind in MIDDLE_KINDS]
+        yield candidates
+
+    for offset, competency in enumerate(_apportion(weights, num_questions)):
+        kind = MIDDLE_KINDS[offset % len(MIDDLE_KINDS)]
+        # Level-appropriate and not asked recently, then relaxing the level, then allowing a recent question.
+        levels = ((True, True), (False, True), (True, False), (False, False))
+        take((g for level, fresh in levels for g in by_kind(pool(competency, level=level, fresh=fresh), kind)), offset)
+    # A focus competency with fewer questions than its share: top up from the other focus competencies' pools.
+    for competency in sorted(weights, key=lambda c: -weights[c]):
+        while len(picked) < num_questions and take([pool(competency, level=False, fresh=False)], len(picked)):
+            pass
+    # More questions asked than the bank has on the focus: the rest from other competencies, never a repeat.
+    while len(picked) < num_questions:
+        rest = pool(None, level=True, fresh=True) + pool(None, level=False, fresh=False)
+        if not take(by_kind(rest, "technical"), len(picked)):
+            break
+    rank = {"opening": 0, "closing": 2}
+    picked.sort(key=lambda q: rank.get(q.kind, 1))  # stable: the apportioned order stays inside each group
+    slots = [
+        {"position": n, "kind": q.kind, "competency": q.competency, "bank_id": q.id}
+        for n, q in enumerate(picked, start=1)
+    ]
+    covered = Counter(q.competency for q in picked)
+    competencies = [
+        {"id": cid, "name": bank.competencies[cid].name.get(language, cid), "weight": round(n / len(slots), 2)}
+        for cid, n in sorted(covered.items(), key=lambda kv: (-kv[1], -weights.get(kv[0], 0.0)))
+    ]
+    return {
+        "version": f"{PLAN_VERSION}+{bank.version}",
+        "competencies": competencies,
+        "slots": slots,
+        "practice": {"focus": list(weights)},
+    }

@@ -102,12 +102,18 @@ class PlanSlot(BaseModel):
     bank_id: str
 
 
+class PlanPractice(BaseModel):
+    focus: list[str] = Field(description="the competencies this practice interview targets, weakest first")
+
+
 class PlanOut(BaseModel):
-    """What this interview covers: chosen at setup from the role, seniority, JD and résumé (C3)."""
+    """What this interview covers: chosen at setup from the role, seniority, JD and résumé (C3), or, for a practice
+    interview, from the candidate's weak or due competencies (`practice`)."""
 
     version: str
     competencies: list[PlanCompetency]
     slots: list[PlanSlot]
+    practice: PlanPractice | None = None
 
 
 class QuestionOut(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 import redis.asyncio as aioredis
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth.sessions import Principal
 from api.deletion import erase
 from api.interviews import plan
-from api.interviews.plan import make_plan
+from api.interviews.plan import make_plan, make_practice_plan
 from api.interviews.prompts import PastTurn, Slot
 from api.interviews.schemas import (
     AnswerOut,
@@ -42,17 +43,37 @@ async def get_owned(
     return interview
 
 
-async def create(session: AsyncSession, user: Principal, body: InterviewIn) -> Interview:
+async def create(
+    session: AsyncSession,
+    user: Principal,
+    body: InterviewIn,
+    *,
+    focus: dict[str, float] | None = None,
+    avoid: Collection[str] = (),
+) -> Interview:
+    """A new interview with its plan; with `focus` (competency -> weight) a practice interview on those competencies
+    that avoids the `avoid` bank questions where it can (api/progress)."""
     interview = Interview(user_id=user.id, **body.model_dump())
-    interview.plan = make_plan(
-        interview_id=interview.id,
-        role_preset=interview.role_preset,
-        seniority=interview.seniority,
-        language=interview.language,
-        num_questions=interview.num_questions,
-        job_description=interview.job_description,
-        resume_text=interview.resume_text,
-    )
+    if focus:
+        interview.plan = make_practice_plan(
+            interview_id=interview.id,
+            role_preset=interview.role_preset,
+            seniority=interview.seniority,
+            language=interview.language,
+            num_questions=interview.num_questions,
+            focus=focus,
+            avoid=avoid,
+        )
+    else:
+        interview.plan = make_plan(
+            interview_id=interview.id,
+            role_preset=interview.role_preset,
+            seniority=interview.seniority,
+            language=interview.language,
+            num_questions=interview.num_questions,
+            job_description=interview.job_description,
+            resume_text=interview.resume_text,
+        )
     InterviewRepository(session).add(interview)
     await session.commit()
     return interview

@@ -13,6 +13,8 @@ import type {
   InterviewSummary,
   MediaToken,
   ModelsInfo,
+  PracticeCreate,
+  Progress,
   QuestionStreamEvent,
   Report,
   ResumeUpload,
@@ -117,6 +119,8 @@ export const api = {
   health: () => json<Health>('/api/health'),
   models: () => json<ModelsInfo>('/api/models'),
   scoringTiming: () => json<ScoringTiming>('/api/evaluations/timing'),
+  progress: (tz: string) => json<Progress>(`/api/progress?tz=${enc(tz)}`),
+  startPractice: (body: PracticeCreate) => json<Interview>('/api/progress/practice', 'POST', body),
 }
 
 /**

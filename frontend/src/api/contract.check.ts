@@ -29,7 +29,10 @@ export function responsesFitTheClient(api: Responses): void {
   const health: T.Health = api['GET /api/health']
   const models: T.ModelsInfo = api['GET /api/models']
   const scoringTiming: T.ScoringTiming = api['GET /api/evaluations/timing']
-  void [signup, login, me, resume, created, list, detail, answer, finish, report, mediaToken, sdp, health, models, scoringTiming]
+  const progress: T.Progress = api['GET /api/progress']
+  const practice: T.Interview = api['POST /api/progress/practice']
+  void [signup, login, me, resume, created, list, detail, answer, finish, report, mediaToken, sdp, health, models]
+  void [scoringTiming, progress, practice]
 }
 
 export function clientRequestsFitTheApi(ui: {
@@ -38,11 +41,13 @@ export function clientRequestsFitTheApi(ui: {
   interview: T.InterviewCreate
   answer: T.AnswerCreate
   offer: T.SdpOffer
+  practice: T.PracticeCreate
 }): void {
   const signup: Requests['POST /api/auth/signup'] = ui.signup
   const login: Requests['POST /api/auth/login'] = ui.login
   const interview: Requests['POST /api/interviews'] = ui.interview
   const answer: Requests['POST /api/questions/{id}/answer'] = ui.answer
   const offer: Requests['POST /api/media/offer'] = ui.offer
-  void [signup, login, interview, answer, offer]
+  const practice: Requests['POST /api/progress/practice'] = ui.practice
+  void [signup, login, interview, answer, offer, practice]
 }

@@ -100,6 +100,8 @@ export interface InterviewPlan {
   version: string
   competencies: PlanCompetency[]
   slots: PlanSlot[]
+  /** Set for a practice interview (issue 20): the weak or due competencies it targets, weakest first. */
+  practice?: { focus: string[] } | null
 }
 
 export interface Interview {
@@ -433,3 +435,51 @@ export const INTERVIEW_EVENT_TYPES: readonly InterviewEventType[] = [
 export type InterviewEvent = {
   [K in InterviewEventType]: { type: K; id: string | null; data: InterviewEventMap[K] }
 }[InterviewEventType]
+
+// --- progress and practice (issue 20) ---------------------------------------------------------------------------
+/** One interview's score for a competency: the mean of its evaluated answers there (1–5). */
+export interface ProgressSession {
+  interview_id: string
+  started_at: string
+  day: string // YYYY-MM-DD in the requested time zone
+  score: number
+  answers: number
+}
+
+/** SM-2 state of a competency (core/practice.py). */
+export interface CompetencySchedule {
+  repetitions: number
+  ease: number
+  interval_days: number
+  last_reviewed_on: string
+  due_on: string
+  due: boolean
+  overdue_days: number
+}
+
+export interface CompetencyProgress {
+  competency: string
+  name: string
+  sessions: ProgressSession[] // oldest first
+  latest: number
+  recent: number
+  change: number | null
+  schedule: CompetencySchedule
+}
+
+export interface Progress {
+  today: string
+  timezone: string
+  competencies: CompetencyProgress[] // weakest first
+  due: string[]
+  focus: string[]
+  next_due_on: string | null
+}
+
+export interface PracticeCreate {
+  num_questions?: number
+  language?: Locale | null
+  consent_voice?: boolean | null
+  consent_camera?: boolean
+  tz?: string
+}

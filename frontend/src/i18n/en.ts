@@ -305,6 +305,29 @@ export const en = {
   'chart.beforeFirstShort': 'Ask',
   'chart.questionBand': 'Question {n}',
   'chart.progressLabel': 'Overall score per interview, 1–5',
+  // --- per-competency progress and practice (issue 20)
+  'practice.title': 'Competencies over time',
+  'practice.subtitle': 'One point per interview: the mean score of your answers on that competency, weakest first.',
+  'practice.chartLabel': '{name}: score per interview, 1–5',
+  'practice.sessions': '{count} interviews',
+  'practice.sessions.one': '{count} interview',
+  'practice.changeUp': 'up {value} since the previous interview',
+  'practice.changeDown': 'down {value} since the previous interview',
+  'practice.changeSame': 'same as the previous interview',
+  'practice.dueToday': 'Due today',
+  'practice.overdue': 'Due today ({count} days overdue)',
+  'practice.overdue.one': 'Due today ({count} day overdue)',
+  'practice.dueOn': 'Next practice: {date}',
+  'practice.dueTitle': 'Due today',
+  'practice.dueItem': '{name} · {score} / 5',
+  'practice.nothingDue': 'Nothing is due today. The next practice is on {date}.',
+  'practice.nothingDueEver': 'Nothing is due today.',
+  'practice.focus': 'A {count}-question practice interview on {names}.',
+  'practice.explain':
+    'Spaced repetition: a competency you scored low on comes back the next day; one you keep doing well on comes back after longer and longer gaps.',
+  'practice.start': 'Practise my weak areas',
+  'practice.starting': 'Starting…',
+  'practice.noHistory': 'Finish an interview with scored answers first, then practise your weak areas.',
 }
 
 export type MessageKey = keyof typeof en

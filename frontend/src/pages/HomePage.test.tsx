@@ -23,7 +23,9 @@ function serve(items: InterviewSummary[]) {
     vi.fn(async (input: RequestInfo | URL) =>
       String(input) === '/api/interviews'
         ? Response.json(items)
-        : Response.json({ id: 'u1', email: 'a@b.co', display_name: '', locale: 'en' }),
+        : String(input).startsWith('/api/progress')
+          ? Response.json({ today: '2026-11-25', timezone: 'UTC', competencies: [], due: [], focus: [], next_due_on: null })
+          : Response.json({ id: 'u1', email: 'a@b.co', display_name: '', locale: 'en' }),
     ),
   )
 }

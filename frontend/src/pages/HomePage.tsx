@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react'
 import { api } from '../api/client'
 import type { InterviewSummary } from '../api/types'
 import { ProgressChart } from '../charts/Charts'
+import { PracticeSection } from '../components/practice/PracticeSection'
 import { Banner, Panel, ScoreBadge, Spinner } from '../components/ui'
 import { useI18n } from '../i18n'
 import { describeError } from '../lib/errors'
@@ -75,6 +76,7 @@ export function HomePage() {
           <p className="muted">{t('home.progressEmpty')}</p>
         )}
       </Panel>
+      <PracticeSection />
       <Panel aria-labelledby="history-title">
         <h2 id="history-title">{t('home.history')}</h2>
         {items === null && !error && <Spinner label={t('common.loading')} />}

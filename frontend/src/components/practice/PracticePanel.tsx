@@ -1,0 +1,70 @@
+import { useState } from 'react'
+import { api } from '../../api/client'
+import type { Progress } from '../../api/types'
+import { browserTimeZone } from '../../hooks/useProgress'
+import { useI18n } from '../../i18n'
+import { competencyName } from '../../lib/competency'
+import { describeError } from '../../lib/errors'
+import { navigate } from '../../lib/router'
+import { Banner } from '../ui'
+import { formatDay, formatList } from './format'
+
+export const PRACTICE_QUESTIONS = 5
+
+/**
+ * What is due today (SM-2) and the "Practise my weak areas" button: it starts a practice interview whose plan
+ * targets the due competencies, weakest first (or the weakest ones when nothing is due), and opens its room.
+ */
+export function PracticePanel({ progress }: { progress: Progress }) {
+  const { t, locale, formatNumber } = useI18n()
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const byId = new Map(progress.competencies.map((c) => [c.competency, c]))
+  const name = (id: string) => competencyName(t, id, null, byId.get(id)?.name)
+
+  const start = async () => {
+    setBusy(true)
+    setError(null)
+    try {
+      const interview = await api.startPractice({ num_questions: PRACTICE_QUESTIONS, tz: browserTimeZone() })
+      navigate(`/interviews/${interview.id}`)
+    } catch (err) {
+      setError(describeError(t, err, { 409: 'practice.noHistory' }))
+      setBusy(false)
+    }
+  }
+
+  return (
+    <section className="practice-due" aria-labelledby="practice-due-title">
+      <h3 id="practice-due-title">{t('practice.dueTitle')}</h3>
+      {progress.due.length > 0 ? (
+        <ul className="practice-due-list">
+          {progress.due.map((id) => (
+            <li key={id} className="chip trend-due-now">
+              {t('practice.dueItem', { name: name(id), score: formatNumber(byId.get(id)?.latest ?? 0, 1) })}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">
+          {progress.next_due_on
+            ? t('practice.nothingDue', { date: formatDay(locale, progress.next_due_on) })
+            : t('practice.nothingDueEver')}
+        </p>
+      )}
+      {progress.focus.length > 0 && (
+        <p>{t('practice.focus', { names: formatList(locale, progress.focus.map(name)), count: PRACTICE_QUESTIONS })}</p>
+      )}
+      <p className="muted small">{t('practice.explain')}</p>
+      {error && <Banner tone="error">{error}</Banner>}
+      <button
+        type="button"
+        className="btn btn-primary"
+        onClick={() => void start()}
+        disabled={busy || progress.focus.length === 0}
+      >
+        {busy ? t('practice.starting') : t('practice.start')}
+      </button>
+    </section>
+  )
+}
