@@ -325,4 +325,3 @@ class TurnTaker:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
-

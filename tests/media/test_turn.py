@@ -68,8 +68,8 @@ def test_features_match_the_models_own_front_end() -> None:
 
 
 def test_weights_ship_in_the_installed_wheel() -> None:
-    for name in ("pipecat/audio/vad/data/silero_vad.onnx", "pipecat/audio/turn/smart_turn/data/smart-turn-v3.2-cpu.onnx"):
-        assert bundled_model(name).stat().st_size > 1_000_000
+    for name in ("vad/data/silero_vad.onnx", "turn/smart_turn/data/smart-turn-v3.2-cpu.onnx"):
+        assert bundled_model(f"pipecat/audio/{name}").stat().st_size > 1_000_000
 
 
 @pytest.mark.parametrize("index", [0, 1, 2])
@@ -154,7 +154,8 @@ async def test_media_server_publishes_turn_events(media_server, make_interview, 
     wav = write_wav(tmp_path / "answer.wav", clip.pcm, rate=48_000)
     ids = await make_interview(camera=False, voice=True)
     await set_current_question(get_async_redis(), ids["interview_id"], ids["question_id"])
-    pc = await connect(str(media_server["url"]), token_for(ids, camera=False), audio=SpeechAudioTrack(load_wav_48k(wav)))
+    audio = SpeechAudioTrack(load_wav_48k(wav))
+    pc = await connect(str(media_server["url"]), token_for(ids, camera=False), audio=audio)
     try:
         await wait_connected(pc)
 
