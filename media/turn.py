@@ -263,6 +263,27 @@ def _executor(threads: int) -> ThreadPoolExecutor:
         return _pool
 
 
+_status = "not loaded"
+
+
+async def warm_up(threads: int = 1) -> None:
+    """Load the models at start-up (off the loop), so the first candidate's offer does not wait for them; /health
+    reports the result."""
+    global _status
+    _status = "loading"
+    try:
+        await asyncio.get_running_loop().run_in_executor(_executor(threads), shared_models, 1)
+    except Exception as exc:
+        _status = "error"
+        log.error("end-of-turn detection unavailable: %s", exc)
+    else:
+        _status = "ready"
+
+
+def model_status() -> str:
+    return _status
+
+
 class TurnTaker:
     """One peer's detector on the event loop: `feed` only buffers; a task runs the detector in the pool on what
     has arrived and hands every signal to `on_signal` in order."""
@@ -289,7 +310,7 @@ class TurnTaker:
         try:
             models = await loop.run_in_executor(_executor(self.threads), shared_models, 1)
         except Exception as exc:
-            log.error("end-of-turn detection unavailable: %s", exc)
+            log.warning("end-of-turn detection off for this peer: %s", exc)
             return False
         self.detector = TurnDetector(models, self.config)
         self._task = asyncio.create_task(self._run(), name="turn-detector")
