@@ -8,6 +8,7 @@ import asyncio
 import importlib.metadata
 import importlib.util
 import threading
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ import pytest
 from bench._speech_clips import Clip, make_clip, write_wav
 from core.live_state import set_current_question
 from core.redis_client import get_async_redis
+from media.sink import EventSink, QuestionTracker, TurnSink
 from media.turn import (
     WINDOW_S,
     SpeechStart,
@@ -146,6 +148,44 @@ async def test_turn_taker_runs_the_models_off_the_event_loop(answers: list[Clip]
     assert isinstance(got[0], SpeechStart)
     assert any(isinstance(s, TurnEnd) for s in got)
     assert threads and loop_thread not in threads, threads
+
+
+async def test_turn_events_carry_the_question_only_when_it_held_for_the_whole_turn(redis_client) -> None:
+    client = get_async_redis()
+    interview_id, q1, q2 = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    tracker = QuestionTracker(client, interview_id)
+
+    async def current(question: uuid.UUID | None) -> None:
+        await set_current_question(client, interview_id, question)
+        await tracker.refresh()
+
+    turns = TurnSink(EventSink(client, interview_id, "whisper", tracker), countdown_s=2.5)
+    end = TurnEnd(end_s=4.0, detected_s=4.3, confidence=0.91, reason="model", inference_ms=40.0)
+    await current(q1)
+    await turns.signal(SpeechStart(start_s=1.0))
+    await turns.signal(end)  # one question throughout: tagged
+    await turns.signal(SpeechStart(start_s=5.0))
+    await current(q2)
+    await turns.signal(end)  # the question changed during the turn: never finishes q2's answer
+    await current(None)
+    await turns.signal(SpeechStart(start_s=9.0))
+    await current(q2)
+    await turns.signal(end)  # began before q2 was open
+    events = [(e["type"], e["question_id"]) for e in stream_events(redis_client, interview_id)]
+    assert events == [
+        ("speech.started", str(q1)),
+        ("turn.ended", str(q1)),
+        ("speech.started", str(q1)),
+        ("turn.ended", None),
+        ("speech.started", None),
+        ("turn.ended", None),
+    ]
+    first_end = stream_events(redis_client, interview_id)[1]
+    assert first_end["countdown_s"] == 2.5
+    assert first_end["end_s"] == 4.0
+    assert first_end["confidence"] == 0.91
+    assert first_end["reason"] == "model"
+    await set_current_question(client, interview_id, None)
 
 
 @pytest.mark.slow
