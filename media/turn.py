@@ -166,7 +166,7 @@ class TurnDetector:
         return self._windows * WINDOW_S
 
     def reset(self) -> None:
-        """Forget the turn in progress (the question changed under it); the VAD keeps its state."""
+        """Forget the turn (it has ended); the VAD keeps its state across turns."""
         self._in_turn = False
         self._turn.clear()
         self._speech_run = self._silence_run = 0
