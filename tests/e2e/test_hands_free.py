@@ -54,7 +54,23 @@ async def answer_by_voice(page: Page, t: dict[str, str], checks: Checks, n: int)
     """The question is on screen; the candidate only speaks. The countdown shows, then the answer goes by itself."""
     finish_answer = page.get_by_role("button", name=t["room.finishAnswer"])
     await expect(finish_answer).to_be_visible(timeout=scaled_ms(QUESTION_IDLE_MS))
-    await expect(page.get_by_label(t["room.handsFree"])).to_be_checked()
+    hands_free = page.get_by_label(t["room.handsFree"])
+    await expect(hands_free).to_be_checked()  # on by default
+    # The looping microphone does not wait for the question: the question may appear in the middle of a sentence,
+    # and its second half alone would be a (short) answer of its own. Hands-free goes on once a loop's last words
+    # are final in the transcript (after that loop's turn has ended: the STT finalises 0.7 s after the speech, the
+    # turn ends 0.3 s after it), so the answer it finishes holds a whole sentence with its pause.
+    await hands_free.uncheck()
+    await page.wait_for_function(
+        """(words) => {
+            const finals = [...document.querySelectorAll('.transcript-final')].map((e) => e.textContent || '');
+            const text = finals.join(' ').toLowerCase();
+            return words.some((w) => text.includes(w));
+        }""",
+        arg=list(AFTER_PAUSE),
+        timeout=scaled_ms(ANSWER_IDLE_MS),
+    )
+    await hands_free.check()
     countdown = page.get_by_text(pattern(t["room.handsFreeCountdown"]))
     await expect(countdown).to_be_visible(timeout=scaled_ms(ANSWER_IDLE_MS))
     await checks.screen(page, f"hands-free-{n}-countdown")
