@@ -38,7 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "docs" / "benchmarks"
 # Cheap and independent first; the ones that start the whole product last.
-ORDER = ("observability", "llm", "api", "evaluation", "vision", "media", "stt", "load", "cold_start")
+ORDER = ("observability", "turn", "llm", "api", "evaluation", "vision", "media", "stt", "load", "cold_start")
 MODULE_TIMEOUT_S = {"default": 300.0, "vision": 360.0, "media": 360.0, "stt": 480.0}
 TOTAL_BUDGET_S = 15 * 60  # what a full run should take; a slow machine gets fewer iterations, not skipped modules
 MIN_SCALE = 0.2

@@ -69,6 +69,28 @@ class TranscriptFinal(_Event):
     confidence: float | None = None
 
 
+class SpeechStarted(_Event):
+    """The candidate started speaking (voice activity, not words yet): the room stops reading the question aloud
+    (barge-in) and cancels a pending hands-free countdown."""
+
+    type: Literal["speech.started"] = "speech.started"
+    question_id: uuid.UUID | None  # the question current when the speech started
+    start_s: float  # on the peer's audio clock, like transcript segments
+
+
+class TurnEnded(_Event):
+    """The candidate has finished their answer, by the end-of-turn model (or a long silence): the room finishes the
+    answer by itself after a countdown of `countdown_s` that speaking or a click cancels. `question_id` is None for
+    a turn that did not happen wholly under one question (the room ignores it)."""
+
+    type: Literal["turn.ended"] = "turn.ended"
+    question_id: uuid.UUID | None
+    end_s: float  # where the last word ended, on the peer's audio clock (transcript segments use the same clock)
+    confidence: float  # the model's probability that the answer is complete
+    reason: Literal["model", "silence"]  # the model said so, or the silence lasted TURN_MAX_SILENCE_S
+    countdown_s: float
+
+
 class ExpressionSampled(_Event):
     type: Literal["expression.sample"] = "expression.sample"
     question_id: uuid.UUID | None
@@ -144,6 +166,8 @@ Event = Annotated[
     | QuestionFailed
     | TranscriptPartial
     | TranscriptFinal
+    | SpeechStarted
+    | TurnEnded
     | ExpressionSampled
     | EvaluationPending
     | EvaluationPartial

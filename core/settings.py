@@ -186,6 +186,16 @@ class Settings(BaseSettings):
     stt_silence_s: float = 0.7  # silence that ends an utterance (offline provider)
     stt_max_utterance_s: float = 20.0
     stt_close_timeout_s: float = 20.0  # max wait for the last transcripts when a peer goes away
+    # Hands-free answers (media/turn.py): voice activity + the Smart Turn end-of-turn model on the media server; the
+    # room finishes the answer itself after a countdown the candidate cancels by speaking or clicking.
+    turn_detection_enabled: bool = True
+    turn_countdown_s: float = Field(default=3.0, ge=0, le=30)
+    turn_vad_threshold: float = Field(default=0.5, gt=0, lt=1)  # Silero speech probability per 32 ms window
+    turn_start_s: float = Field(default=0.15, gt=0)  # speech this long starts a turn (speech.started)
+    turn_pause_s: float = Field(default=0.3, gt=0)  # a pause this long asks the model whether the turn is over
+    turn_complete_threshold: float = Field(default=0.5, gt=0, lt=1)  # model probability that ends the turn
+    turn_max_silence_s: float = Field(default=3.0, gt=0)  # silence that ends the turn whatever the model says
+    turn_threads: int = Field(default=1, ge=1)  # worker threads for the models, shared by every peer
     deepgram_keepalive_s: float = 4.0  # Deepgram hangs up after 10 s without audio or KeepAlive
     deepgram_reconnect_max_s: float = 10.0
     deepgram_buffer_s: float = 15.0  # audio kept while reconnecting

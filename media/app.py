@@ -29,6 +29,8 @@ from core.signaling import MAX_SDP_CHARS, media_sections_problem
 from media.ice_ports import restrict_udp_ports
 from media.session import MediaSession, close_connection
 from media.sink import stt_state
+from media.turn import model_status as turn_model_status
+from media.turn import warm_up as warm_up_turns
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +161,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             task = asyncio.create_task(warm_up(settings), name="whisper-warm-up")
             background.add(task)
             task.add_done_callback(background.discard)
+        if settings.turn_detection_enabled:
+            turns = asyncio.create_task(warm_up_turns(settings.turn_threads), name="turn-warm-up")
+            background.add(turns)
+            turns.add_done_callback(background.discard)
         try:
             yield
         finally:
@@ -239,6 +245,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {
             "status": "ok" if ok else "degraded",
             "stt": {"provider": provider, "status": status},
+            # Hands-free turns; an error here only means the candidate finishes answers with the button.
+            "turn": {"enabled": settings.turn_detection_enabled, "status": turn_model_status()},
             "peers": len(registry.sessions),  # installed sessions, one per interview at most
             "peer_connections": registry.live_connections(),  # every peer connection not closed yet
             "tasks": len(asyncio.all_tasks()),

@@ -29,9 +29,10 @@ from core.jobs import analyze_frame
 from core.media_tokens import MediaGrant
 from core.redis_client import get_async_redis
 from core.settings import Settings
-from media.sink import EventSink, QuestionTracker
+from media.sink import EventSink, QuestionTracker, TurnSink
 from media.stt import create_provider
 from media.stt.base import SAMPLE_RATE, SttProvider
+from media.turn import TurnConfig, TurnTaker
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class MediaSession:
         self.redis = get_async_redis()
         self.questions = QuestionTracker(self.redis, self.interview_id)
         self.stt: SttProvider | None = None
+        self.turns: TurnTaker | None = None
         self.frames_received = 0
         self.frames_sampled = 0
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -103,8 +105,23 @@ class MediaSession:
             self.stt = create_provider(self.settings, self.grant.language, sink)
             sink.provider = self.stt.name
             await self.stt.start()
+            if self.settings.turn_detection_enabled:
+                await self._start_turns(sink)
         self._spawn(self._watch_interview(), "watch")
         self._spawn(self._expect_connection(), "connect-deadline")
+
+    async def _start_turns(self, sink: EventSink) -> None:
+        s = self.settings
+        config = TurnConfig(
+            vad_threshold=s.turn_vad_threshold,
+            start_s=s.turn_start_s,
+            pause_s=s.turn_pause_s,
+            complete_threshold=s.turn_complete_threshold,
+            max_silence_s=s.turn_max_silence_s,
+        )
+        turns = TurnTaker(config, TurnSink(sink, s.turn_countdown_s).signal, threads=s.turn_threads)
+        if await turns.start():
+            self.turns = turns
 
     @property
     def closed(self) -> bool:
@@ -162,6 +179,8 @@ class MediaSession:
                     self.questions.audio_s += out.samples / SAMPLE_RATE
                     if self.stt is not None:
                         await self.stt.feed(pcm)
+                    if self.turns is not None:
+                        self.turns.feed(pcm)
         except MediaStreamError:
             log.info("media %s: audio track ended", self.id)
             if self.stt is not None:
@@ -202,6 +221,8 @@ class MediaSession:
             for task in readers:
                 task.cancel()
             await asyncio.gather(*readers, return_exceptions=True)
+            if self.turns is not None:
+                await self.turns.close()
             if self.stt is not None:
                 await self.stt.close()  # finalise: the candidate's last words are transcribed and stored
             await self.questions.stop()

@@ -18,10 +18,11 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db.engine import get_sessionmaker
-from core.events import ServiceStatus, TranscriptFinal, TranscriptPartial, apublish
+from core.events import ServiceStatus, SpeechStarted, TranscriptFinal, TranscriptPartial, TurnEnded, apublish
 from core.live_state import get_current_question
 from core.repositories.transcripts import TranscriptRepository
 from media.stt.base import Segment
+from media.turn import SpeechStart, TurnEnd
 
 log = logging.getLogger(__name__)
 
@@ -83,14 +84,16 @@ class EventSink:
         self.provider = provider
         self.questions = questions
 
-    async def _publish(self, event: TranscriptPartial | TranscriptFinal | ServiceStatus) -> None:
+    async def publish(
+        self, event: TranscriptPartial | TranscriptFinal | ServiceStatus | SpeechStarted | TurnEnded
+    ) -> None:
         try:
             await apublish(self.client, event)
         except (RedisError, OSError) as exc:
             log.warning("cannot publish %s for interview %s: %s", event.type, self.interview_id, type(exc).__name__)
 
     async def partial(self, segment: Segment) -> None:
-        await self._publish(
+        await self.publish(
             TranscriptPartial(
                 interview_id=self.interview_id,
                 question_id=self.questions.at(segment.start_s),
@@ -118,7 +121,7 @@ class EventSink:
         except (SQLAlchemyError, OSError) as exc:
             # Still shown live; the API falls back to the streamed text. Never log the words themselves.
             log.error("cannot store a transcript segment for interview %s: %s", self.interview_id, type(exc).__name__)
-        await self._publish(
+        await self.publish(
             TranscriptFinal(
                 interview_id=self.interview_id,
                 question_id=question_id,
@@ -132,4 +135,37 @@ class EventSink:
 
     async def status(self, state: Literal["ok", "degraded", "down"], message: str) -> None:
         stt_state.update(state=state, message=message)
-        await self._publish(ServiceStatus(interview_id=self.interview_id, service="stt", state=state, message=message))
+        await self.publish(ServiceStatus(interview_id=self.interview_id, service="stt", state=state, message=message))
+
+
+class TurnSink:
+    """Publishes the end-of-turn detector's signals for the room. A turn is tagged with the question that was
+    current when it started, and only if that question is still current when it ends: a turn that began before the
+    question was open, or ran across a change of question, gets None and never finishes an answer by itself."""
+
+    def __init__(self, events: EventSink, countdown_s: float) -> None:
+        self.events = events
+        self.countdown_s = countdown_s
+        self._turn_question: uuid.UUID | None = None
+
+    async def signal(self, signal: SpeechStart | TurnEnd) -> None:
+        questions = self.events.questions
+        if isinstance(signal, SpeechStart):
+            self._turn_question = questions.current
+            await self.events.publish(
+                SpeechStarted(
+                    interview_id=self.events.interview_id, question_id=questions.current, start_s=signal.start_s
+                )
+            )
+            return
+        question = self._turn_question if self._turn_question == questions.current else None
+        await self.events.publish(
+            TurnEnded(
+                interview_id=self.events.interview_id,
+                question_id=question,
+                end_s=round(signal.end_s, 3),
+                confidence=signal.confidence,
+                reason=signal.reason,
+                countdown_s=self.countdown_s,
+            )
+        )

@@ -21,7 +21,8 @@ from core.events import parse_stream_id, start_position, subscribe
 router = APIRouter(tags=["events"])
 
 _DOC = """Server-Sent Events for one interview. Each event's name is its type (`question.token`,
-`transcript.partial`, `transcript.final`, `expression.sample`, `evaluation.pending|partial|ready|failed`,
+`transcript.partial`, `transcript.final`, `speech.started`, `turn.ended` (hands-free: the candidate's turn is over),
+`expression.sample`, `evaluation.pending|partial|ready|failed`,
 `report.ready`, `service.status`, …), its data the JSON fields defined in `core/events.py`, and its id a stream
 position: reconnect with `Last-Event-ID` to receive exactly what was missed (`0-0`: everything kept). An id past
 the end of the stream (never sent by this server) resumes at the live tail: what happens from now on. An id that is

@@ -133,6 +133,8 @@ async def run_interview(stack: Any, launch_browser: Any, unique_user: Any, lang:
         await expect(finish_answer).to_be_visible(timeout=scaled_ms(QUESTION_IDLE_MS))
         question = (await page.locator(".question-text p").first.inner_text()).strip()
         assert len(question) > 10, question
+        # This flow finishes the answer with the button; hands-free (test_hands_free.py) would race it.
+        await page.get_by_label(t["room.handsFree"]).uncheck()
         await checks.screen(page, "04-question")
 
         # The fake microphone's speech arrives in the live transcript.

@@ -393,6 +393,16 @@ export interface InterviewEventMap {
     end_s: number
     confidence?: number | null
   }
+  /** Voice activity on the media server: the candidate started speaking (barge-in, cancels a countdown). */
+  'speech.started': BaseEvent & { question_id: string | null; start_s: number }
+  /** The end-of-turn model (or a long silence) says the answer is over; the room finishes it after `countdown_s`. */
+  'turn.ended': BaseEvent & {
+    question_id: string | null
+    end_s: number
+    confidence: number
+    reason: 'model' | 'silence'
+    countdown_s: number
+  }
   'expression.sample': BaseEvent & {
     question_id: string | null
     captured_at: string
@@ -423,6 +433,8 @@ export const INTERVIEW_EVENT_TYPES: readonly InterviewEventType[] = [
   'question.failed',
   'transcript.partial',
   'transcript.final',
+  'speech.started',
+  'turn.ended',
   'expression.sample',
   'evaluation.pending',
   'evaluation.ready',

@@ -126,6 +126,59 @@ describe('InterviewRoomPage', () => {
     expect(screen.queryByText(/Scoring usually takes/)).toBeNull()
   })
 
+  it('finishes a voice answer by itself after the countdown; speaking again or the button cancels it', async () => {
+    const question = controlledStream()
+    const calls = mockApi({
+      'GET /api/interviews/iv1': () => Response.json(makeInterview({ consent_voice: true })),
+      'POST /api/interviews/iv1/questions/next': () =>
+        new Response(question.body, { headers: { 'Content-Type': 'text/event-stream' } }),
+      'POST /api/interviews/iv1/media-token': () => Response.json({ detail: 'media server down' }, { status: 503 }),
+      'POST /api/questions/q1/answer': () =>
+        Response.json(
+          { id: 'a1', question_id: 'q1', revision: 1, speech_metrics: {}, evaluation_status: 'pending' },
+          { status: 202 },
+        ),
+    })
+    render(
+      <I18nProvider locale="en">
+        <InterviewRoomPage id="iv1" />
+      </I18nProvider>,
+    )
+    await act(async () => {
+      question.send('done', { question_id: 'q1', position: 1, kind: 'opening', text: 'Why did you choose Postgres?' })
+      question.close()
+    })
+    expect(await screen.findByRole('button', { name: 'Finish answer' })).toBeTruthy()
+    expect((screen.getByLabelText('Hands-free: finish when I stop talking') as HTMLInputElement).checked).toBe(true)
+    const events = FakeEventSource.instances.at(-1)!
+    const turnEnded = (countdown_s: number, question_id = 'q1') =>
+      events.emit('turn.ended', { interview_id: 'iv1', question_id, end_s: 2.1, confidence: 0.9, reason: 'model', countdown_s })
+    act(() => {
+      events.emit('transcript.final', { interview_id: 'iv1', question_id: 'q1', text: 'Because of MVCC.', start_s: 0, end_s: 2, segment_id: 's1' })
+    })
+
+    // The candidate keeps talking: the countdown goes away and nothing is submitted.
+    act(() => turnEnded(3))
+    expect(screen.getByText('You seem to be done. Finishing your answer in 3 s, keep talking to continue.')).toBeTruthy()
+    act(() => events.emit('speech.started', { interview_id: 'iv1', question_id: 'q1', start_s: 3 }))
+    expect(screen.queryByText(/Finishing your answer in/)).toBeNull()
+    // Or clicks "Keep answering".
+    act(() => turnEnded(3))
+    fireEvent.click(screen.getByRole('button', { name: 'Keep answering' }))
+    expect(screen.queryByText(/Finishing your answer in/)).toBeNull()
+    // A turn of another question does nothing.
+    act(() => turnEnded(0.2, 'q0'))
+    expect(screen.queryByText(/Finishing your answer in/)).toBeNull()
+    expect(calls.some((c) => c.key === 'POST /api/questions/q1/answer')).toBe(false)
+
+    // Silence after the turn: the answer is submitted by itself, as "Finish answer" would.
+    act(() => turnEnded(0.3))
+    await waitFor(() => expect(calls.some((c) => c.key === 'POST /api/questions/q1/answer')).toBe(true), { timeout: 3000 })
+    const answer = calls.find((c) => c.key === 'POST /api/questions/q1/answer')
+    expect(answer?.body).toMatchObject({ text: 'Because of MVCC.', source: 'speech' })
+    expect(await screen.findByRole('button', { name: 'Next question' })).toBeTruthy()
+  })
+
   it('offers a typed answer when the candidate did not consent to voice, and refuses an empty one', async () => {
     const calls = mockApi({
       'GET /api/interviews/iv1': () =>

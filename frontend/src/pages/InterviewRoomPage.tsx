@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useReducer, useState } from 'react'
 import { api } from '../api/client'
 import type { ServiceName } from '../api/types'
+import { HandsFreeCountdown, HandsFreeToggle } from '../components/HandsFree'
 import { MicMeter } from '../components/MediaPreview'
 import { RoomSide } from '../components/RoomSide'
 import { ScoringEstimate } from '../components/ScoringEstimate'
 import { Banner, Panel, Spinner } from '../components/ui'
+import { useHandsFree, useHandsFreePreference } from '../hooks/useHandsFree'
 import { useInterviewEvents } from '../hooks/useInterviewEvents'
 import { useMediaConnection } from '../hooks/useMediaConnection'
 import { useQuestionStream } from '../hooks/useQuestionStream'
@@ -56,6 +58,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
   const [typed, setTyped] = useState('')
   const [localError, setLocalError] = useState<string | null>(null)
   const [readAloud, setReadAloud] = useReadAloudPreference()
+  const [handsFreeOn, setHandsFreeOn] = useHandsFreePreference()
   const interview = state.interview
   const language = interview?.language ?? 'en'
 
@@ -73,7 +76,10 @@ export function InterviewRoomPage({ id }: { id: string }) {
     void load()
   }, [load])
 
-  const { eventsDown } = useInterviewEvents(interview?.id ?? null, (event) => dispatch({ type: 'event', event }))
+  const { eventsDown } = useInterviewEvents(interview?.id ?? null, (event) => {
+    dispatch({ type: 'event', event })
+    handsFree.onEvent(event)
+  })
 
   // Camera and microphone to the media server, only for what the candidate consented to.
   const wantVideo = interview?.consent_camera ?? false
@@ -118,6 +124,14 @@ export function InterviewRoomPage({ id }: { id: string }) {
       dispatch({ type: 'submit_failed', message: describeError(t, err) })
     }
   }
+
+  const handsFree = useHandsFree({
+    active: handsFreeOn && state.mode === 'speech' && state.phase === 'answering',
+    voice: state.mode === 'speech',
+    questionId: state.phase === 'answering' ? (question?.id ?? null) : null,
+    transcript,
+    onFinish: () => void finishAnswer(),
+  })
 
   const finishInterview = async () => {
     const answered = answeredCount(state)
@@ -300,6 +314,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
                   {formatClock(elapsed)}
                 </span>
                 {state.mode === 'speech' && <MicMeter level={level} label={t('setup.micLevel')} />}
+                {state.mode === 'speech' && <HandsFreeToggle on={handsFreeOn} onChange={setHandsFreeOn} />}
                 {state.mode === 'speech' ? (
                   <button type="button" className="btn btn-ghost btn-small" onClick={switchToTyped}>
                     {t('room.typeInstead')}
@@ -346,6 +361,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
                   />
                 </div>
               )}
+              <HandsFreeCountdown state={handsFree.state} secondsLeft={handsFree.secondsLeft} onCancel={handsFree.cancel} />
               {localError && (
                 <Banner tone="warning" onDismiss={() => setLocalError(null)}>
                   {localError}
