@@ -7,15 +7,20 @@ answers, no evaluation worker), 4 at a time. Per language: questions from the mo
 from the bank after two rejected outputs; the rejection reasons; and, per question, the model's first token of the
 first attempt (what the candidate saw first before validation) against the first token event the API streams now.
 
-`python -m bench.question_sources [interviews_per_language]` prints one JSON object (≈ 10 minutes on 2 busy cores).
+`python -m bench.question_sources [interviews_per_language] [en,ko]` prints one JSON object per language as it
+finishes (on stderr) and all of them at the end, with each language's wall time and the load average around it.
+A Korean question costs the small model ~5× an English one (its tokenizer spends 2–3 tokens per Hangul syllable:
+longer prompts, and replies that run to the token cap), so on 2 busy cores 20 Korean interviews take ~30–60 min.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import sys
+import time
 from collections import Counter
 from typing import Any
 
@@ -65,23 +70,32 @@ async def _stored_meta() -> dict[str, dict[str, Any]]:
         await dispose_engine()
 
 
-async def _run(api_url: str, per_language: int) -> dict[str, Any]:
+async def _run(api_url: str, per_language: int, langs: list[str]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     questions: dict[str, list[dict[str, Any]]] = {}
+    runs: dict[str, dict[str, Any]] = {}
     gate = asyncio.Semaphore(CONCURRENCY)
-    for lang in ("en", "ko"):
+    for lang in langs:
 
         async def one(lang: str = lang) -> list[dict[str, Any]]:
             async with gate:
                 return await _interview(api_url, lang)
 
+        load_before, started = os.getloadavg()[0], time.perf_counter()
         questions[lang] = [q for qs in await asyncio.gather(*(one() for _ in range(per_language))) for q in qs]
+        runs[lang] = {
+            "interviews": per_language,
+            "wall_s": round(time.perf_counter() - started),
+            "load_1min_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        }
+        print(json.dumps({lang: runs[lang]}), file=sys.stderr, flush=True)
     meta = await _stored_meta()
     for lang, items in questions.items():
         metas = [meta[q["id"]] for q in items]
         before = [m["model_first_token_ms"] for m in metas if m.get("model_first_token_ms") is not None]
         after = [m["visible_first_token_ms"] for m in metas]
         result[lang] = {
+            **runs[lang],
             "questions": len(items),
             "sources": dict(Counter(q["source"] for q in items)),
             "rejections": dict(Counter(code for m in metas for code in m.get("rejected", []))),
@@ -98,6 +112,7 @@ def main() -> None:
     from launcher.models_llm import smollm2_model
 
     per_language = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    langs = sys.argv[2].split(",") if len(sys.argv) > 2 else ["en", "ko"]
     settings = Settings()
     server = bench_llama(
         "question", settings, model=smollm2_model(settings), alias="smollm2-135m-instruct", parallel=4, ctx=8192
@@ -111,7 +126,7 @@ def main() -> None:
             os.environ.update({"DATABASE_URL": env["DATABASE_URL"], "REDIS_URL": env["REDIS_URL"]})
             api = start_api(env, LLM_QUESTION__BASE_URLS=server.base_url, LLM_EVALUATOR__BASE_URLS=server.base_url)
             try:
-                print(json.dumps(asyncio.run(_run(api.base_url, per_language)), ensure_ascii=False, indent=1))
+                print(json.dumps(asyncio.run(_run(api.base_url, per_language, langs)), ensure_ascii=False, indent=1))
             finally:
                 api.stop()
     finally:

@@ -183,6 +183,8 @@ def section(s: dict[str, Any], machine: dict[str, Any], note: str = "") -> str:
         f"Run {machine['date']} on {machine['nproc']} CPUs ({machine['cpu']}), {machine['ram_gib']} GiB RAM, no GPU; "
         f"endpoint: {s['endpoint']}; wall time {s['wall_s']:.0f} s.",
     ]
+    if s.get("load"):  # other work on the machine inflates every time below
+        lines[-1] += f" Load average (1 min) {s['load'][0]:g} at the start, {s['load'][1]:g} at the end."
     if s["role"] == "evaluator":
         lines[-1] += (
             f" Dataset `{_rel(s['dataset'])}`, {s['n']} items, concurrency {s['concurrency']}; the model's "
