@@ -111,7 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     iv.add_argument("--questions", type=int, default=4, help="questions per interview (default 4)")
     iv.add_argument("--personas", default="", help="comma-separated subset of the personas")
     iv.add_argument("--candidate-url", default=None, help="OpenAI-compatible server that plays the candidate")
-    sub.add_parser("all", parents=[common], help="both commands at full size, doc written (make quality)")
+    every = sub.add_parser("all", parents=[common], help="both commands at full size, doc written (make quality)")
+    every.add_argument(
+        "--max-minutes", type=float, default=None, help=f"the evaluator's time box (default {ALL_EVALUATOR_MINUTES:g})"
+    )
     args = parser.parse_args(argv)
     # SIGTERM (a timeout, `kill`) unwinds like Ctrl-C, so a model server this run started is stopped with it.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -123,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
                 # The whole set, one request per server slot, time-boxed: on the bundled model nearly every reply is
                 # rejected and retried 4 times, so 128 items do not fit 20 minutes on 2 busy cores (the rest is
                 # counted as skipped, not scored).
-                args.limit, args.max_minutes, args.concurrency = None, ALL_EVALUATOR_MINUTES, ALL_EVALUATOR_CONCURRENCY
+                args.limit, args.concurrency = None, ALL_EVALUATOR_CONCURRENCY
+                args.max_minutes = args.max_minutes or ALL_EVALUATOR_MINUTES
             summaries.append(_evaluator(args))
         if args.command in ("interviewer", "all"):
             if args.command == "all":
