@@ -106,7 +106,7 @@ bench: install system-deps llama-server models frontend
 	$(PY) -m bench
 
 quality: install llama-server models
-	$(PY) -m bench.quality all
+	$(PY) -m bench.quality all $(QUALITY_ARGS)
 # Not part of `make test` or `make bench`: generates the shape-faithful production models once (~16 GB, cached in
 # ~/.cache/rehearsal) and runs for about 40 minutes. LLAMA_MODELS=production measures the real weights in models/.
 bench-production: install llama-server models

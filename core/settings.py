@@ -47,6 +47,9 @@ class LLMRoleSettings(BaseModel):
     max_retries: int = 2  # retries on another replica for idempotent (non-streamed or not yet started) requests
     temperature: float = 0.7
     max_tokens: int = 512
+    # Output cap while the role is served by the bundled small model (LLAMA_MODELS=local, no BASE_URLS): its replies
+    # that run long are loops, not content (measured: docs/benchmarks/quality.md). 0 = max_tokens as is.
+    bundled_max_tokens: int = 0
     health_interval_s: float = 5.0
 
     _split = field_validator("base_urls", mode="before")(_split_csv)
@@ -66,6 +69,7 @@ class EvaluatorRoleSettings(LLMRoleSettings):
 
     temperature: float = 0.1
     max_tokens: int = 900
+    bundled_max_tokens: int = 450  # a complete English reply is ~250–400 SmolLM2 tokens
     read_timeout_s: float = 300.0  # a reply not back by then is retried once, then fails ("timeout")
 
 

@@ -75,6 +75,9 @@ def role_env(role: Role, settings: Settings) -> dict[str, str]:
     env = read_env_file(path)
     if settings.llama_models == "local":
         env.update(read_env_file(CONFIG_DIR / "local.env"))
+        per_role = CONFIG_DIR / f"local.{role}.env"  # what the bundled model needs for this role only
+        if per_role.is_file():
+            env.update(read_env_file(per_role))
     return env
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import SettingsDep
 from core import llm
-from core.llm.client import role_settings
+from core.llm.client import serves_bundled_model
 from core.settings import Settings
 
 router = APIRouter(tags=["models"])
@@ -30,7 +30,7 @@ class ModelsOut(BaseModel):
 
 def is_demo(role: str, settings: Settings) -> bool:
     """The local launcher starts the bundled model for a role without BASE_URLS unless LLAMA_MODELS=production."""
-    return not role_settings(role, settings).base_urls and settings.llama_models == "local"
+    return serves_bundled_model(role, settings)
 
 
 @router.get("/models", response_model=ModelsOut)

@@ -3,7 +3,8 @@
 `LLM_<ROLE>__BASE_URLS` if set (any OpenAI-compatible server, e.g. a production llama-server); else the local
 launcher's server on `LLAMA_<ROLE>_PORT` if one is answering (`make run` is up); else that same server — the role's
 `model-servers/<role>.env` (+ `local.env` unless `LLAMA_MODELS=production`) — started for the run on a free port
-by the launcher's own `LlamaServer` and stopped afterwards.
+by the launcher's own `LlamaServer` and stopped afterwards. A launcher server is reached through the role's port
+setting, as the product reaches it, so settings that apply to the bundled model (`bundled_max_tokens`) apply here too.
 """
 
 from __future__ import annotations
@@ -42,12 +43,6 @@ def server_model_id(root: str) -> str:
     return "unknown"
 
 
-def _with_urls(settings: Settings, role: Role, urls: list[str]) -> Settings:
-    field = "llm_question" if role == "question" else "llm_evaluator"
-    role_settings = getattr(settings, field).model_copy(update={"base_urls": urls})
-    return settings.model_copy(update={field: role_settings})
-
-
 @contextlib.contextmanager
 def role_endpoint(role: Role, settings: Settings) -> Iterator[Endpoint]:
     configured = settings.llm_question.base_urls if role == "question" else settings.llm_evaluator.base_urls
@@ -56,7 +51,7 @@ def role_endpoint(role: Role, settings: Settings) -> Iterator[Endpoint]:
         return
     local = role_base_urls(role, settings)[0]
     if healthy(local):
-        yield Endpoint(_with_urls(settings, role, [local]), local, "the local launcher's running server")
+        yield Endpoint(settings, local, "the local launcher's running server")
         return
     from launcher.llama import LlamaServer, free_port
 
@@ -69,6 +64,7 @@ def role_endpoint(role: Role, settings: Settings) -> Iterator[Endpoint]:
             f"{source}, started for this run ({server.env.get('LLAMA_ARG_THREADS', '?')} thread(s), "
             f"{server.env.get('LLAMA_ARG_N_PARALLEL', '?')} slots, ctx {server.env.get('LLAMA_ARG_CTX_SIZE', '?')})"
         )
-        yield Endpoint(_with_urls(settings, role, [server.base_url]), server.base_url, how)
+        on_port = settings.model_copy(update={f"llama_{role}_port": server.port})
+        yield Endpoint(on_port, server.base_url, how)
     finally:
         server.stop()

@@ -79,7 +79,7 @@ async def score_with_policy(llm: LLMClient, item: Item, max_retries: int) -> Out
     """One item, retried exactly as `worker.evaluation.actors._evaluate` retries (counters per failure kind)."""
     lo, hi = overall_range()
     out = Outcome(item_id=item.id)
-    failures = {"unavailable": 0, "bad_output": 0}
+    failures = {"unavailable": 0, "timeout": 0, "bad_output": 0}  # every kind retry.classify returns
     started = time.perf_counter()
     while True:
         out.attempts += 1

@@ -42,6 +42,10 @@ def pct(value: float) -> str:
     return "—" if value is None or math.isnan(value) else f"{value * 100:.0f} %"
 
 
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else math.nan  # nothing finished in the time box: "—", not a crash
+
+
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head), *("| " + " | ".join(r) + " |" for r in rows)]
 
@@ -67,8 +71,8 @@ def evaluator_run_rows(s: dict[str, Any]) -> list[list[str]]:
     n = s["n"]
     return [
         ["run", "value"],
-        ["JSON-valid on first try", f"{s['valid_first_try']}/{n} ({pct(s['valid_first_try'] / n)})"],
-        ["valid after retries", f"{s['valid_after_retries']}/{n} ({pct(s['valid_after_retries'] / n)})"],
+        ["JSON-valid on first try", f"{s['valid_first_try']}/{n} ({pct(_share(s['valid_first_try'], n))})"],
+        ["valid after retries", f"{s['valid_after_retries']}/{n} ({pct(_share(s['valid_after_retries'], n))})"],
         ["stored as failed", str(s["stored_as_failed"])],
         [
             "failed attempts by error code",
@@ -183,6 +187,8 @@ def section(s: dict[str, Any], machine: dict[str, Any], note: str = "") -> str:
         f"Run {machine['date']} on {machine['nproc']} CPUs ({machine['cpu']}), {machine['ram_gib']} GiB RAM, no GPU; "
         f"endpoint: {s['endpoint']}; wall time {s['wall_s']:.0f} s.",
     ]
+    if s.get("load"):  # other work on the machine inflates every time below
+        lines[-1] += f" Load average (1 min) {s['load'][0]:g} at the start, {s['load'][1]:g} at the end."
     if s["role"] == "evaluator":
         lines[-1] += (
             f" Dataset `{_rel(s['dataset'])}`, {s['n']} items, concurrency {s['concurrency']}; the model's "

@@ -61,6 +61,20 @@ def role_settings(role: str, settings: Settings) -> LLMRoleSettings:
     raise ValueError(f"unknown model role {role!r}")
 
 
+def serves_bundled_model(role: str, settings: Settings) -> bool:
+    """The local launcher serves the role with the bundled small model (model-servers/local.env): no BASE_URLS and
+    LLAMA_MODELS=local."""
+    return not role_settings(role, settings).base_urls and settings.llama_models == "local"
+
+
+def effective_role_settings(role: str, settings: Settings) -> LLMRoleSettings:
+    """The role's settings as its client uses them: `bundled_max_tokens` caps `max_tokens` on the bundled model."""
+    rs = role_settings(role, settings)
+    if rs.bundled_max_tokens and serves_bundled_model(role, settings):
+        return rs.model_copy(update={"max_tokens": min(rs.max_tokens, rs.bundled_max_tokens)})
+    return rs
+
+
 def role_base_urls(role: str, settings: Settings) -> list[str]:
     """The configured replicas, else the local launcher's server on the role's port."""
     rs = role_settings(role, settings)
@@ -221,7 +235,7 @@ def get_llm(role: Role, settings: Settings | None = None) -> LLMClient:
     cached = _clients.get((role, loop_id))
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
-    rs = role_settings(role, settings)
+    rs = effective_role_settings(role, settings)
     client = LLMClient(role=role, settings=rs, pool=ReplicaPool.from_urls(role, role_base_urls(role, settings), rs))
     if cached is not None:
         asyncio.get_running_loop().create_task(cached[1].aclose())

@@ -278,3 +278,24 @@ async def test_affinity_keeps_an_interview_on_one_replica_and_moves_it_when_that
     moved = {k: (await pool.pick(affinity=k)).root for k in keys}
     assert set(moved.values()) == {b.base_url}
     assert all(moved[k] == first[k] for k in keys if first[k] == b.base_url)  # only the down replica's keys move
+
+
+def test_bundled_model_caps_the_evaluators_output_and_nothing_else() -> None:
+    """The bundled SmolLM2's long evaluator replies are loops (docs/benchmarks/quality.md): capped at
+    `bundled_max_tokens` there; a configured endpoint or the production profile keeps `max_tokens`."""
+    from core.llm.client import effective_role_settings, serves_bundled_model
+    from core.settings import EvaluatorRoleSettings, QuestionRoleSettings
+
+    roles = {"llm_evaluator": EvaluatorRoleSettings(), "llm_question": QuestionRoleSettings()}
+    bundled = Settings(_env_file=None).model_copy(update={"llama_models": "local", **roles})  # type: ignore[call-arg]
+    assert serves_bundled_model("evaluator", bundled)
+    assert effective_role_settings("evaluator", bundled).max_tokens == bundled.llm_evaluator.bundled_max_tokens == 450
+    assert bundled.llm_evaluator.max_tokens == 900  # the production default is untouched
+    assert effective_role_settings("question", bundled).max_tokens == bundled.llm_question.max_tokens
+    production = bundled.model_copy(update={"llama_models": "production"})
+    assert effective_role_settings("evaluator", production).max_tokens == 900
+    remote = bundled.model_copy(
+        update={"llm_evaluator": bundled.llm_evaluator.model_copy(update={"base_urls": ["http://solar:8080"]})}
+    )
+    assert not serves_bundled_model("evaluator", remote)
+    assert effective_role_settings("evaluator", remote).max_tokens == 900

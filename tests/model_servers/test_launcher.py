@@ -47,6 +47,15 @@ def test_local_profile_swaps_only_the_model_and_production_is_one_setting(llm_se
     assert local["LLAMA_ARG_ENDPOINT_METRICS"] == production["LLAMA_ARG_ENDPOINT_METRICS"]
 
 
+def test_local_evaluator_profile_applies_to_the_evaluator_only(llm_settings: Settings) -> None:
+    """local.evaluator.env: a Korean rubric prompt plus its reply does not fit SmolLM2's 2,048-token slot."""
+    evaluator, question = role_env("evaluator", llm_settings), role_env("question", llm_settings)
+    assert int(evaluator["LLAMA_ARG_CTX_SIZE"]) // int(evaluator["LLAMA_ARG_N_PARALLEL"]) >= 4096
+    assert question["LLAMA_ARG_CTX_SIZE"] == read_env_file(CONFIG_DIR / "local.env")["LLAMA_ARG_CTX_SIZE"]
+    production = role_env("evaluator", llm_settings.model_copy(update={"llama_models": "production"}))
+    assert production == read_env_file(CONFIG_DIR / "evaluator.env")
+
+
 def test_default_local_server_resolves_paths_and_binds_loopback(llm_settings: Settings, llm_model_files) -> None:
     server = LlamaServer.for_role("question", llm_settings, build=False)
     assert server.model_path.resolve() == llm_model_files["smol"].resolve()

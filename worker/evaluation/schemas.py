@@ -10,7 +10,18 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 CRITERIA = ("relevance", "depth", "structure", "clarity", "evidence")
 
 Score = Annotated[int, Field(ge=1, le=5)]
-Point = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Text starts with a letter (Latin or Hangul) and holds no double quote, backslash or line break. The pattern goes into
+# the server's grammar: measured on the bundled SmolLM2, every reply looped "1. 1. 1. …" inside the first strength
+# until the token cap (docs/benchmarks/quality.md); a point that must start with a word cannot, and the reply ends.
+# Quotes and backslashes are left out because the grammar matches the pattern against the raw JSON text.
+_TEXT = r'[^"\\\n\r\t]'
+# No lower bound in the grammar: with one (16 / 40 characters) SmolLM2 looped again ("strengths1: 1. 1. 1. …");
+# too-short and echoed points are the content checks' job (worker/evaluation/content.py).
+POINT_MIN, POINT_MAX, MODEL_ANSWER_MIN, MODEL_ANSWER_MAX = 1, 200, 1, 600
+POINT_PATTERN = rf"^[A-Za-z가-힣]{_TEXT}{{{POINT_MIN - 1},{POINT_MAX - 1}}}$"
+Point = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=POINT_MIN, max_length=POINT_MAX, pattern=POINT_PATTERN)
+]
 
 
 class EvaluationOutput(BaseModel):
@@ -26,7 +37,12 @@ class EvaluationOutput(BaseModel):
     overall_score: Score = Field(description="1-5 overall")
     strengths: list[Point] = Field(min_length=1, max_length=3, description="what the answer did well")
     improvements: list[Point] = Field(min_length=1, max_length=3, description="what to do better")
-    model_answer: str = Field(min_length=1, max_length=800, description="a concise model answer")
+    model_answer: str = Field(
+        min_length=MODEL_ANSWER_MIN,
+        max_length=MODEL_ANSWER_MAX,
+        pattern=rf"^[A-Za-z가-힣]{_TEXT}{{{MODEL_ANSWER_MIN - 1},{MODEL_ANSWER_MAX - 1}}}$",
+        description="a concise model answer",
+    )
 
     def rubric(self) -> dict[str, int]:
         return {name: int(getattr(self, name)) for name in CRITERIA}
