@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { InterviewSummary } from '../api/types'
 import { I18nProvider } from '../i18n'
 import { AuthProvider } from '../state/auth'
+import { requestOf } from '../test/http'
 import { HomePage, interviewOutcome } from './HomePage'
 
 const summary = (overrides: Partial<InterviewSummary>): InterviewSummary => ({
@@ -21,7 +22,7 @@ function serve(items: InterviewSummary[]) {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (input: RequestInfo | URL) =>
-      String(input) === '/api/interviews'
+      (await requestOf(input)).path === '/api/interviews'
         ? Response.json(items)
         : Response.json({ id: 'u1', email: 'a@b.co', display_name: '', locale: 'en' }),
     ),

@@ -4,6 +4,7 @@ import { I18nProvider } from '../i18n'
 import { releaseStream } from '../media/devices'
 import { FakeEventSource } from '../test/fakeEventSource'
 import { makeInterview, makeQuestion } from '../test/fixtures'
+import { requestOf } from '../test/http'
 import { InterviewRoomPage } from './InterviewRoomPage'
 
 type Route = (init: RequestInit | undefined) => Response | Promise<Response>
@@ -11,8 +12,8 @@ type Route = (init: RequestInit | undefined) => Response | Promise<Response>
 function mockApi(routes: Record<string, Route>) {
   const calls: { key: string; body: unknown }[] = []
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const key = `${init?.method ?? 'GET'} ${String(input)}`
-    calls.push({ key, body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined })
+    const { key, body } = await requestOf(input, init)
+    calls.push({ key, body })
     const route = routes[key]
     if (!route) return Response.json({ detail: `no route ${key}` }, { status: 404 })
     return route(init)

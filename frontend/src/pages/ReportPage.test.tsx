@@ -5,6 +5,7 @@ import { resetModelsCache } from '../components/DemoNotice'
 import { I18nProvider } from '../i18n'
 import { FakeEventSource } from '../test/fakeEventSource'
 import { makeReport } from '../test/fixtures'
+import { requestOf } from '../test/http'
 import { ReportPage } from './ReportPage'
 
 const PRODUCTION: ModelsInfo = {
@@ -16,7 +17,7 @@ function serve(report: Report, models: ModelsInfo = PRODUCTION) {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (input: RequestInfo | URL) => {
-      const url = String(input)
+      const url = (await requestOf(input)).path
       if (url === '/api/interviews/iv1/report') return Response.json(report)
       if (url === '/api/models') return Response.json(models)
       return Response.json({ detail: 'no route' }, { status: 404 })
