@@ -1,5 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { TestProviders } from '../test/providers'
 import { I18nProvider, useI18n } from '../i18n'
 import { AuthProvider } from '../state/auth'
 import { requestOf } from '../test/http'
@@ -27,12 +28,14 @@ function LanguageButton() {
 
 function renderSignIn() {
   return render(
-    <I18nProvider>
+    <TestProviders>
+      <I18nProvider>
       <AuthProvider>
         <LanguageButton />
         <AuthPage mode="signin" />
       </AuthProvider>
-    </I18nProvider>,
+      </I18nProvider>
+    </TestProviders>,
   )
 }
 

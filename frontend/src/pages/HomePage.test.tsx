@@ -1,6 +1,7 @@
 import { render, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { InterviewSummary } from '../api/types'
+import { TestProviders } from '../test/providers'
 import { I18nProvider } from '../i18n'
 import { AuthProvider } from '../state/auth'
 import { requestOf } from '../test/http'
@@ -31,11 +32,13 @@ function serve(items: InterviewSummary[]) {
 
 function renderHome(locale: 'en' | 'ko' = 'en') {
   return render(
-    <I18nProvider locale={locale}>
+    <TestProviders>
+      <I18nProvider locale={locale}>
       <AuthProvider>
         <HomePage />
       </AuthProvider>
-    </I18nProvider>,
+      </I18nProvider>
+    </TestProviders>,
   )
 }
 

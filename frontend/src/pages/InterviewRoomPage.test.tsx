@@ -1,5 +1,6 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { TestProviders } from '../test/providers'
 import { I18nProvider } from '../i18n'
 import { releaseStream } from '../media/devices'
 import { FakeEventSource } from '../test/fakeEventSource'
@@ -68,9 +69,11 @@ describe('InterviewRoomPage', () => {
         ),
     })
     render(
-      <I18nProvider locale="en">
+      <TestProviders>
+        <I18nProvider locale="en">
         <InterviewRoomPage id="iv1" />
-      </I18nProvider>,
+        </I18nProvider>
+      </TestProviders>,
     )
 
     // The first question is requested automatically; until the first token the interviewer is "thinking".
@@ -133,9 +136,11 @@ describe('InterviewRoomPage', () => {
       'POST /api/questions/q1/answer': () => Response.json({ detail: 'Answer too long' }, { status: 422 }),
     })
     render(
-      <I18nProvider locale="en">
+      <TestProviders>
+        <I18nProvider locale="en">
         <InterviewRoomPage id="iv1" />
-      </I18nProvider>,
+        </I18nProvider>
+      </TestProviders>,
     )
     const box = await screen.findByLabelText('Your answer')
     fireEvent.click(screen.getByRole('button', { name: 'Finish answer' }))
@@ -163,9 +168,11 @@ describe('InterviewRoomPage', () => {
       },
     })
     render(
-      <I18nProvider locale="en">
+      <TestProviders>
+        <I18nProvider locale="en">
         <InterviewRoomPage id="iv1" />
-      </I18nProvider>,
+        </I18nProvider>
+      </TestProviders>,
     )
     expect(await screen.findByText('The interviewer model is unavailable right now.')).toBeTruthy()
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }))

@@ -1,7 +1,7 @@
 import { render, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ModelsInfo, Report } from '../api/types'
-import { resetModelsCache } from '../components/DemoNotice'
+import { TestProviders } from '../test/providers'
 import { I18nProvider } from '../i18n'
 import { FakeEventSource } from '../test/fakeEventSource'
 import { makeReport } from '../test/fixtures'
@@ -27,15 +27,16 @@ function serve(report: Report, models: ModelsInfo = PRODUCTION) {
 
 function renderReport(locale: 'en' | 'ko' = 'en') {
   return render(
-    <I18nProvider locale={locale}>
+    <TestProviders>
+      <I18nProvider locale={locale}>
       <ReportPage id="iv1" />
-    </I18nProvider>,
+      </I18nProvider>
+    </TestProviders>,
   )
 }
 
 describe('ReportPage', () => {
   beforeEach(() => {
-    resetModelsCache()
     vi.stubGlobal('EventSource', FakeEventSource)
   })
   afterEach(() => vi.unstubAllGlobals())
@@ -100,8 +101,6 @@ describe('ReportPage', () => {
     expect(await screen.findByText(/small bundled demo model \(smollm2-135m\)/)).toBeTruthy()
     expect(screen.getByText(/LLAMA_MODELS=production/)).toBeTruthy()
     demo.unmount()
-
-    resetModelsCache()
     serve(makeReport())
     renderReport()
     await screen.findByText('What this interview covered')
