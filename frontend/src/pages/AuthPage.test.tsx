@@ -30,10 +30,10 @@ function renderSignIn() {
   return render(
     <TestProviders>
       <I18nProvider>
-      <AuthProvider>
-        <LanguageButton />
-        <AuthPage mode="signin" />
-      </AuthProvider>
+        <AuthProvider>
+          <LanguageButton />
+          <AuthPage mode="signin" />
+        </AuthProvider>
       </I18nProvider>
     </TestProviders>,
   )

@@ -34,9 +34,9 @@ function renderHome(locale: 'en' | 'ko' = 'en') {
   return render(
     <TestProviders>
       <I18nProvider locale={locale}>
-      <AuthProvider>
-        <HomePage />
-      </AuthProvider>
+        <AuthProvider>
+          <HomePage />
+        </AuthProvider>
       </I18nProvider>
     </TestProviders>,
   )

@@ -71,7 +71,7 @@ describe('InterviewRoomPage', () => {
     render(
       <TestProviders>
         <I18nProvider locale="en">
-        <InterviewRoomPage id="iv1" />
+          <InterviewRoomPage id="iv1" />
         </I18nProvider>
       </TestProviders>,
     )
@@ -138,7 +138,7 @@ describe('InterviewRoomPage', () => {
     render(
       <TestProviders>
         <I18nProvider locale="en">
-        <InterviewRoomPage id="iv1" />
+          <InterviewRoomPage id="iv1" />
         </I18nProvider>
       </TestProviders>,
     )
@@ -170,7 +170,7 @@ describe('InterviewRoomPage', () => {
     render(
       <TestProviders>
         <I18nProvider locale="en">
-        <InterviewRoomPage id="iv1" />
+          <InterviewRoomPage id="iv1" />
         </I18nProvider>
       </TestProviders>,
     )

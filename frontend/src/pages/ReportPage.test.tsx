@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react'
+import { act, render, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ModelsInfo, Report } from '../api/types'
 import { TestProviders } from '../test/providers'
@@ -29,7 +29,7 @@ function renderReport(locale: 'en' | 'ko' = 'en') {
   return render(
     <TestProviders>
       <I18nProvider locale={locale}>
-      <ReportPage id="iv1" />
+        <ReportPage id="iv1" />
       </I18nProvider>
     </TestProviders>,
   )
@@ -106,5 +106,26 @@ describe('ReportPage', () => {
     await screen.findByText('What this interview covered')
     await new Promise((resolve) => setTimeout(resolve, 0)) // let /api/models answer
     expect(screen.queryByText(/demo model/)).toBeNull()
+  })
+
+  it('refreshes a report that is being written when the event stream says it is ready, then closes the stream', async () => {
+    let report = makeReport({ status: 'pending', summary: '' })
+    const fetchMock = vi.fn(async (input: RequestInfo | URL) => {
+      const { path } = await requestOf(input)
+      if (path === '/api/interviews/iv1/report') return Response.json(report)
+      if (path === '/api/models') return Response.json(PRODUCTION)
+      return Response.json({ detail: 'no route' }, { status: 404 })
+    })
+    vi.stubGlobal('fetch', fetchMock)
+    FakeEventSource.instances = []
+    renderReport()
+    expect(await screen.findByText(/Your report is being prepared/)).toBeTruthy()
+    const source = FakeEventSource.instances.at(-1)!
+    expect(source.url).toBe('/api/interviews/iv1/events')
+    report = makeReport({ status: 'ready', summary: 'Clear and structured.' })
+    act(() => source.emit('report.ready', { interview_id: 'iv1', overall_score: 3.5 }))
+    expect(await screen.findByText('Clear and structured.')).toBeTruthy()
+    expect(screen.queryByText(/Your report is being prepared/)).toBeNull()
+    expect(source.closed).toBe(true)
   })
 })
