@@ -20,13 +20,18 @@ FRONTEND = ROOT / "frontend"
 
 
 def test_generated_api_types_match_openapi(tmp_path: Path) -> None:
-    if not (FRONTEND / "tools" / "openapi" / "node_modules" / "openapi-typescript").is_dir() or not shutil.which("node"):
+    generator = FRONTEND / "tools" / "openapi" / "node_modules" / "openapi-typescript"
+    if not generator.is_dir() or not shutil.which("node"):
         pytest.fail("frontend dependencies missing: run `make frontend` (npm ci)")
     from api.app import create_app
 
     spec = tmp_path / "openapi.json"
     spec.write_text(json.dumps(create_app().openapi()))
     check = subprocess.run(
-        ["node", "tools/openapi/gen.mjs", str(spec), "--check"], cwd=FRONTEND, capture_output=True, text=True, timeout=120
+        ["node", "tools/openapi/gen.mjs", str(spec), "--check"],
+        cwd=FRONTEND,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert check.returncode == 0, f"UI types drifted from the API schema:\n{check.stdout}{check.stderr}"

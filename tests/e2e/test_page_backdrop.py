@@ -173,4 +173,3 @@ async def test_backdrop_covers_a_long_report(playwright_instance: Playwright) ->
         await context.close()
     finally:
         await browser.close()
-
