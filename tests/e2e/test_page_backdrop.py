@@ -80,7 +80,7 @@ def long_report() -> dict[str, Any]:
         }
         for n in range(1, QUESTIONS + 1)
     ]
-    empty_expression = {
+    empty_expression: dict[str, Any] = {
         "samples": 0,
         "face_samples": 0,
         "face_present_ratio": None,
@@ -159,7 +159,8 @@ async def test_backdrop_covers_a_long_report(playwright_instance: Playwright) ->
         assert shot.height >= box["document"]
         # Below the header, the page margin (left of the centred content) shows only the backdrop: a smooth
         # gradient, without a seam where a viewport-sized backdrop would end.
-        column = [shot.getpixel((4, y)) for y in range(shot.height)]
+        pixels = list(shot.crop((4, 0, 5, shot.height)).getdata())  # one RGB tuple per row
+        column: list[tuple[int, int, int]] = [(r, g, b) for r, g, b in pixels]
         jumps = [
             (y, column[y - 1], column[y])
             for y in range(int(box["header"]) + 4, len(column))
