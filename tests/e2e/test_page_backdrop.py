@@ -159,8 +159,8 @@ async def test_backdrop_covers_a_long_report(playwright_instance: Playwright) ->
         assert shot.height >= box["document"]
         # Below the header, the page margin (left of the centred content) shows only the backdrop: a smooth
         # gradient, without a seam where a viewport-sized backdrop would end.
-        pixels = list(shot.crop((4, 0, 5, shot.height)).getdata())  # one RGB tuple per row
-        column: list[tuple[int, int, int]] = [(r, g, b) for r, g, b in pixels]
+        strip = shot.crop((4, 0, 5, shot.height)).tobytes()  # one RGB pixel per row
+        column = [tuple(strip[i : i + 3]) for i in range(0, len(strip), 3)]
         jumps = [
             (y, column[y - 1], column[y])
             for y in range(int(box["header"]) + 4, len(column))
