@@ -139,4 +139,16 @@ describe('API errors', () => {
     const error = (await api.me().catch((e: unknown) => e)) as ApiError
     expect(error.message).toBe('Bad Gateway')
   })
+
+  it('uploads a resume as multipart form data', async () => {
+    const fetchMock = vi.fn(async (_request: Request) => Response.json({ text: 'Ada', pages: 1, chars: 3, truncated: false }))
+    vi.stubGlobal('fetch', fetchMock)
+    const file = new File(['%PDF-1.4'], 'cv.pdf', { type: 'application/pdf' })
+    expect(await api.uploadResume(file)).toEqual({ text: 'Ada', pages: 1, chars: 3, truncated: false })
+    const request = fetchMock.mock.calls[0][0]
+    expect(new URL(request.url).pathname).toBe('/api/uploads/resume')
+    expect(request.headers.get('Content-Type')).toMatch(/^multipart\/form-data; boundary=/)
+    const sent = (await request.formData()).get('file') as Blob // jsdom's File reaches Node's Request as a Blob
+    expect(await sent.text()).toBe('%PDF-1.4')
+  })
 })
