@@ -3,12 +3,17 @@ import type { paths } from './schema.gen'
 import { readSseStream } from './sse'
 import type {
   AnswerAccepted,
+  AnswerCreate,
+  InterviewCreate,
   InterviewDetail,
   InterviewEvent,
   InterviewEventType,
   MediaToken,
   QuestionStreamEvent,
   Report,
+  SdpOffer,
+  SignInRequest,
+  SignUpRequest,
   ValidationIssue,
 } from './types'
 import { INTERVIEW_EVENT_TYPES } from './types'
@@ -75,9 +80,9 @@ const OFFER_PATH = '/api/media/offer'
 const interview = (id: string) => ({ params: { path: { interview_id: id } } })
 
 export const api = {
-  signup: (body: paths['/api/auth/signup']['post']['requestBody']['content']['application/json']) =>
+  signup: (body: SignUpRequest) =>
     call(http.POST('/api/auth/signup', { body })),
-  login: (body: paths['/api/auth/login']['post']['requestBody']['content']['application/json']) =>
+  login: (body: SignInRequest) =>
     call(http.POST('/api/auth/login', { body })),
   logout: () => call(http.POST('/api/auth/logout')),
   me: () => call(http.GET('/api/auth/me')),
@@ -95,16 +100,13 @@ export const api = {
       }),
     ),
 
-  createInterview: (body: paths['/api/interviews']['post']['requestBody']['content']['application/json']) =>
+  createInterview: (body: InterviewCreate) =>
     call(http.POST('/api/interviews', { body })),
   listInterviews: () => call(http.GET('/api/interviews')),
   getInterview: (id: string) =>
     call(http.GET('/api/interviews/{interview_id}', interview(id))) as Promise<InterviewDetail>,
   deleteInterview: (id: string) => call(http.DELETE('/api/interviews/{interview_id}', interview(id))),
-  submitAnswer: (
-    questionId: string,
-    body: paths['/api/questions/{question_id}/answer']['post']['requestBody']['content']['application/json'],
-  ) =>
+  submitAnswer: (questionId: string, body: AnswerCreate) =>
     call(
       http.POST('/api/questions/{question_id}/answer', { params: { path: { question_id: questionId } }, body }),
     ) as Promise<AnswerAccepted>,
@@ -113,7 +115,7 @@ export const api = {
   mediaToken: (id: string) =>
     call(http.POST('/api/interviews/{interview_id}/media-token', interview(id))) as Promise<MediaToken>,
   /** The offer goes where the media token says: /api/media/offer, on this origin unless the URL names another. */
-  sendOffer: (offerUrl: string, body: paths['/api/media/offer']['post']['requestBody']['content']['application/json']) => {
+  sendOffer: (offerUrl: string, body: SdpOffer) => {
     const url = new URL(offerUrl, apiOrigin)
     if (!url.pathname.endsWith(OFFER_PATH)) return Promise.reject(new ApiError(0, `unexpected offer URL ${offerUrl}`))
     return call(http.POST(OFFER_PATH, { body, baseUrl: url.origin + url.pathname.slice(0, -OFFER_PATH.length) }))
