@@ -18,7 +18,7 @@ COMPOSE_VERSION := 2.40.3
 COMPOSE_PLUGIN := /usr/local/lib/docker/cli-plugins/docker-compose
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install system-deps docker-deps helm llama-server models frontend frontend-test run test test-compose lint typecheck pytest bench bench-production quality faults clean
+.PHONY: help install system-deps docker-deps helm llama-server models frontend frontend-test api-types run test test-compose lint typecheck pytest bench bench-production quality faults clean
 
 help:
 	@echo "make run     install everything, migrate, start every service at http://127.0.0.1:8000"
@@ -28,6 +28,7 @@ help:
 	@echo "make quality model qualification (graded answers + simulated interviews) → docs/benchmarks/quality.md"
 	@echo "make bench-production  production-shape models on CPU (≈ 40 min), written to docs/benchmarks/production.md"
 	@echo "make faults  the full fault-injection suite"
+	@echo "make api-types  regenerate frontend/src/api/schema.gen.ts from the API's OpenAPI schema (after API changes)"
 
 $(STAMP): pyproject.toml requirements/constraints.txt requirements/no-deps.txt
 	test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
@@ -74,8 +75,10 @@ models: $(STAMP)
 
 frontend:
 	@if [ -f frontend/package.json ]; then \
-	  if [ ! -f $(NPM_STAMP) ] || [ frontend/package-lock.json -nt $(NPM_STAMP) ]; then \
-	    (cd frontend && npm ci --no-audit --no-fund --loglevel=error) && touch $(NPM_STAMP); fi; \
+	  if [ ! -f $(NPM_STAMP) ] || [ frontend/package-lock.json -nt $(NPM_STAMP) ] || \
+	     [ frontend/tools/openapi/package-lock.json -nt $(NPM_STAMP) ]; then \
+	    (cd frontend && npm ci --no-audit --no-fund --loglevel=error) && \
+	    (cd frontend/tools/openapi && npm ci --no-audit --no-fund --loglevel=error) && touch $(NPM_STAMP); fi; \
 	  (cd frontend && npm run --silent build); fi
 
 run: install llama-server models frontend
@@ -96,6 +99,12 @@ pytest: install system-deps docker-deps helm llama-server models frontend
 # tests/deploy/test_compose_stack.py. Starts dockerd for the run if none is running. Part of `make test`.
 test-compose: install system-deps docker-deps llama-server models
 	$(VENV)/bin/pytest tests/deploy/test_compose_stack.py $(PYTEST_ARGS)
+
+# The UI's API types (openapi-typescript) from the app's own OpenAPI schema; tests/e2e/test_api_contract.py fails
+# `make test` when the committed file is stale.
+api-types: install frontend
+	$(PY) -c 'import json; from api.app import create_app; print(json.dumps(create_app().openapi()))' > frontend/openapi.json
+	cd frontend && npm run --silent gen:api
 
 frontend-test: frontend
 	cd frontend && npm test --silent

@@ -1,8 +1,8 @@
 import { useEffect } from 'react'
+import { Link, Navigate, Outlet, Route, Routes, useLocation, useNavigate, useParams } from 'react-router'
 import type { Locale } from './api/types'
 import { Spinner } from './components/ui'
 import { LOCALES, useI18n } from './i18n'
-import { Link, matchPath, navigate, useFocusOnRouteChange, usePath } from './lib/router'
 import { AuthPage } from './pages/AuthPage'
 import { HomePage } from './pages/HomePage'
 import { InterviewRoomPage } from './pages/InterviewRoomPage'
@@ -34,6 +34,7 @@ function LanguageSwitch() {
 function AccountMenu() {
   const { t } = useI18n()
   const { user, signOut, deleteAccount } = useAuth()
+  const navigate = useNavigate()
   if (!user) return null
   const remove = async () => {
     if (!window.confirm(t('nav.deleteAccountConfirm'))) return
@@ -69,15 +70,15 @@ function Header() {
   const { user } = useAuth()
   return (
     <header className="app-header no-print">
-      <Link href="/" className="brand">
+      <Link to="/" className="brand">
         <span className="brand-mark" aria-hidden="true" />
         {t('brand.name')}
       </Link>
       <nav aria-label={t('nav.main')} className="app-nav">
         {user && (
           <>
-            <Link href="/">{t('nav.home')}</Link>
-            <Link href="/interviews/new">{t('nav.new')}</Link>
+            <Link to="/">{t('nav.home')}</Link>
+            <Link to="/interviews/new">{t('nav.new')}</Link>
           </>
         )}
       </nav>
@@ -89,34 +90,65 @@ function Header() {
   )
 }
 
-function Routes() {
-  const path = usePath()
+/** Signed-in pages send a signed-out visitor to sign in, and the sign-in pages send a signed-in one home. */
+function Gate({ signedIn }: { signedIn: boolean }) {
   const { user, checking } = useAuth()
   const { t } = useI18n()
-  useFocusOnRouteChange(path)
-  const publicPage = path === '/signin' || path === '/signup'
-
-  useEffect(() => {
-    if (checking) return
-    if (!user && !publicPage) navigate('/signin', { replace: true })
-    else if (user && publicPage) navigate('/', { replace: true })
-  }, [checking, user, publicPage])
-
   if (checking) return <Spinner label={t('common.loading')} />
-  if (path === '/signin') return <AuthPage mode="signin" />
-  if (path === '/signup') return <AuthPage mode="signup" />
-  if (!user) return null
-  if (path === '/') return <HomePage />
-  if (path === '/interviews/new') return <NewInterviewPage />
-  let params = matchPath('/interviews/:id/report', path)
-  if (params) return <ReportPage key={params.id} id={params.id} />
-  params = matchPath('/interviews/:id', path)
-  if (params) return <InterviewRoomPage key={params.id} id={params.id} />
+  if (signedIn && !user) return <Navigate to="/signin" replace />
+  if (!signedIn && user) return <Navigate to="/" replace />
+  return <Outlet />
+}
+
+// `key` gives each interview a fresh page (state, streams), as when it was opened from the list.
+function ReportRoute() {
+  const { id = '' } = useParams()
+  return <ReportPage key={id} id={id} />
+}
+
+function InterviewRoute() {
+  const { id = '' } = useParams()
+  return <InterviewRoomPage key={id} id={id} />
+}
+
+function NotFound() {
+  const { t } = useI18n()
   return (
     <div className="page center-page">
       <h1>{t('error.pageNotFound')}</h1>
-      <Link href="/">{t('nav.home')}</Link>
+      <Link to="/">{t('nav.home')}</Link>
     </div>
+  )
+}
+
+/** Move focus to the page heading on navigation so screen-reader and keyboard users land on the new screen. */
+function useFocusOnRouteChange(): void {
+  const { pathname } = useLocation()
+  useEffect(() => {
+    const heading = document.querySelector<HTMLElement>('main h1')
+    if (heading) {
+      heading.tabIndex = -1
+      heading.focus({ preventScroll: false })
+    }
+  }, [pathname])
+}
+
+function Pages() {
+  useFocusOnRouteChange()
+  return (
+    <Routes>
+      <Route element={<Gate signedIn={false} />}>
+        <Route path="/signin" element={<AuthPage mode="signin" />} />
+        <Route path="/signup" element={<AuthPage mode="signup" />} />
+      </Route>
+      <Route element={<Gate signedIn />}>
+        <Route path="/" element={<HomePage />} />
+        <Route path="/interviews/new" element={<NewInterviewPage />} />
+        <Route path="/interviews/:id/report" element={<ReportRoute />} />
+        <Route path="/interviews/:id" element={<InterviewRoute />} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
   )
 }
 
@@ -129,7 +161,7 @@ export function App() {
       </a>
       <Header />
       <main id="main">
-        <Routes />
+        <Pages />
       </main>
     </>
   )

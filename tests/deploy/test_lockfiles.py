@@ -14,7 +14,12 @@ URL = re.compile(r"https?://|--(extra-)?index-url|--find-links")
 
 @pytest.mark.parametrize(
     "path",
-    ["frontend/package-lock.json", "requirements/constraints.txt", "requirements/no-deps.txt"],
+    [
+        "frontend/package-lock.json",
+        "frontend/tools/openapi/package-lock.json",
+        "requirements/constraints.txt",
+        "requirements/no-deps.txt",
+    ],
 )
 def test_no_addresses_in_pins(path: str) -> None:
     hits = [line.strip() for line in (ROOT / path).read_text().splitlines() if URL.search(line)]

@@ -1,29 +1,20 @@
+import createClient from 'openapi-fetch'
+import type { paths } from './schema.gen'
 import { readSseStream } from './sse'
 import type {
   AnswerAccepted,
   AnswerCreate,
-  ErrorBody,
-  FinishAccepted,
-  Health,
-  Interview,
   InterviewCreate,
   InterviewDetail,
   InterviewEvent,
   InterviewEventType,
-  InterviewSummary,
   MediaToken,
-  ModelsInfo,
   PracticeCreate,
-  Progress,
   QuestionStreamEvent,
   Report,
-  ResumeUpload,
-  ScoringTiming,
-  SdpAnswer,
   SdpOffer,
   SignInRequest,
   SignUpRequest,
-  User,
   ValidationIssue,
 } from './types'
 import { INTERVIEW_EVENT_TYPES } from './types'
@@ -51,76 +42,90 @@ export class ApiError extends Error {
   }
 }
 
-export async function errorFromResponse(response: Response): Promise<ApiError> {
-  let body: Partial<ErrorBody> | null = null
-  try {
-    body = (await response.json()) as Partial<ErrorBody>
-  } catch {
-    body = null
-  }
-  const detail = body?.detail
+/** The ApiError for a non-2xx response whose body openapi-fetch has already parsed (JSON, else text). */
+function apiError(response: Response, body: unknown): ApiError {
+  const detail = (body as { detail?: unknown } | null | undefined)?.detail
   if (Array.isArray(detail)) {
-    const message = detail.map((issue) => issue.msg).join('; ') || response.statusText
-    return new ApiError(response.status, message, detail)
+    const issues = detail as ValidationIssue[]
+    return new ApiError(response.status, issues.map((issue) => issue.msg).join('; ') || response.statusText, issues)
   }
   if (typeof detail === 'string' && detail) return new ApiError(response.status, detail)
   return new ApiError(response.status, response.statusText || `HTTP ${response.status}`)
 }
 
-async function send(path: string, init: RequestInit = {}): Promise<Response> {
-  let response: Response
+// Typed by the generated `paths`: a path, parameter or body the API does not have fails `tsc -b`. The fetch is looked
+// up per call (tests stub it); an absolute base URL because Request needs one outside a document (Vitest).
+const apiOrigin = globalThis.location?.origin ?? 'http://localhost'
+const http = createClient<paths>({
+  baseUrl: apiOrigin,
+  credentials: 'same-origin',
+  fetch: (request) => globalThis.fetch(request),
+})
+
+type Result<D> = { data?: D; error?: unknown; response: Response }
+
+/** The data of a 2xx answer; ApiError for any other, and ApiError(0) for a network failure. */
+async function call<D>(pending: Promise<Result<D>>): Promise<D> {
+  let result: Result<D>
   try {
-    response = await fetch(path, { credentials: 'same-origin', ...init })
+    result = await pending
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err
     throw new ApiError(0, 'network')
   }
-  if (!response.ok) throw await errorFromResponse(response)
-  return response
+  if (!result.response.ok) throw apiError(result.response, result.error)
+  return result.data as D
 }
 
-async function json<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
-  const init: RequestInit = { method, headers: { Accept: 'application/json' } }
-  if (body !== undefined) {
-    init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' }
-    init.body = JSON.stringify(body)
-  }
-  const response = await send(path, init)
-  if (response.status === 204) return undefined as T
-  return (await response.json()) as T
-}
-
-const enc = encodeURIComponent
+const OFFER_PATH = '/api/media/offer'
+const interview = (id: string) => ({ params: { path: { interview_id: id } } })
 
 export const api = {
-  signup: (body: SignUpRequest) => json<User>('/api/auth/signup', 'POST', body),
-  login: (body: SignInRequest) => json<User>('/api/auth/login', 'POST', body),
-  logout: () => json<void>('/api/auth/logout', 'POST'),
-  me: () => json<User>('/api/auth/me'),
-  deleteAccount: () => json<void>('/api/auth/me', 'DELETE'),
+  signup: (body: SignUpRequest) =>
+    call(http.POST('/api/auth/signup', { body })),
+  login: (body: SignInRequest) =>
+    call(http.POST('/api/auth/login', { body })),
+  logout: () => call(http.POST('/api/auth/logout')),
+  me: () => call(http.GET('/api/auth/me')),
+  deleteAccount: () => call(http.DELETE('/api/auth/me')),
 
-  uploadResume: async (file: File): Promise<ResumeUpload> => {
-    const form = new FormData()
-    form.append('file', file)
-    const response = await send('/api/uploads/resume', { method: 'POST', body: form })
-    return (await response.json()) as ResumeUpload
-  },
+  uploadResume: (file: File) =>
+    call(
+      http.POST('/api/uploads/resume', {
+        body: { file: '' }, // replaced by the form below; the schema types the field as a binary string
+        bodySerializer: () => {
+          const form = new FormData()
+          form.append('file', file)
+          return form
+        },
+      }),
+    ),
 
-  createInterview: (body: InterviewCreate) => json<Interview>('/api/interviews', 'POST', body),
-  listInterviews: () => json<InterviewSummary[]>('/api/interviews'),
-  getInterview: (id: string) => json<InterviewDetail>(`/api/interviews/${enc(id)}`),
-  deleteInterview: (id: string) => json<void>(`/api/interviews/${enc(id)}`, 'DELETE'),
+  createInterview: (body: InterviewCreate) =>
+    call(http.POST('/api/interviews', { body })),
+  listInterviews: () => call(http.GET('/api/interviews')),
+  getInterview: (id: string) =>
+    call(http.GET('/api/interviews/{interview_id}', interview(id))) as Promise<InterviewDetail>,
+  deleteInterview: (id: string) => call(http.DELETE('/api/interviews/{interview_id}', interview(id))),
   submitAnswer: (questionId: string, body: AnswerCreate) =>
-    json<AnswerAccepted>(`/api/questions/${enc(questionId)}/answer`, 'POST', body),
-  finishInterview: (id: string) => json<FinishAccepted>(`/api/interviews/${enc(id)}/finish`, 'POST'),
-  getReport: (id: string) => json<Report>(`/api/interviews/${enc(id)}/report`),
-  mediaToken: (id: string) => json<MediaToken>(`/api/interviews/${enc(id)}/media-token`, 'POST'),
-  sendOffer: (offerUrl: string, body: SdpOffer) => json<SdpAnswer>(offerUrl, 'POST', body),
-  health: () => json<Health>('/api/health'),
-  models: () => json<ModelsInfo>('/api/models'),
-  scoringTiming: () => json<ScoringTiming>('/api/evaluations/timing'),
-  progress: (tz: string) => json<Progress>(`/api/progress?tz=${enc(tz)}`),
-  startPractice: (body: PracticeCreate) => json<Interview>('/api/progress/practice', 'POST', body),
+    call(
+      http.POST('/api/questions/{question_id}/answer', { params: { path: { question_id: questionId } }, body }),
+    ) as Promise<AnswerAccepted>,
+  finishInterview: (id: string) => call(http.POST('/api/interviews/{interview_id}/finish', interview(id))),
+  getReport: (id: string) => call(http.GET('/api/interviews/{interview_id}/report', interview(id))) as Promise<Report>,
+  mediaToken: (id: string) =>
+    call(http.POST('/api/interviews/{interview_id}/media-token', interview(id))) as Promise<MediaToken>,
+  /** The offer goes where the media token says: /api/media/offer, on this origin unless the URL names another. */
+  sendOffer: (offerUrl: string, body: SdpOffer) => {
+    const url = new URL(offerUrl, apiOrigin)
+    if (!url.pathname.endsWith(OFFER_PATH)) return Promise.reject(new ApiError(0, `unexpected offer URL ${offerUrl}`))
+    return call(http.POST(OFFER_PATH, { body, baseUrl: url.origin + url.pathname.slice(0, -OFFER_PATH.length) }))
+  },
+  health: () => call(http.GET('/api/health')),
+  models: () => call(http.GET('/api/models')),
+  scoringTiming: () => call(http.GET('/api/evaluations/timing')),
+  progress: (tz: string) => call(http.GET('/api/progress', { params: { query: { tz } } })),
+  startPractice: (body: PracticeCreate) => call(http.POST('/api/progress/practice', { body })),
 }
 
 /**
@@ -133,13 +138,16 @@ export async function streamNextQuestion(
   onEvent: (event: QuestionStreamEvent) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const response = await send(`/api/interviews/${enc(interviewId)}/questions/next`, {
-    method: 'POST',
-    headers: { Accept: 'text/event-stream' },
-    signal,
-  })
-  if (!response.body) throw new ApiError(response.status, 'empty response')
-  await readSseStream(response.body, (message) => {
+  const body = await call(
+    http.POST('/api/interviews/{interview_id}/questions/next', {
+      ...interview(interviewId),
+      headers: { Accept: 'text/event-stream' },
+      parseAs: 'stream',
+      signal,
+    }),
+  )
+  if (!body) throw new ApiError(200, 'empty response')
+  await readSseStream(body, (message) => {
     const known = ['started', 'token', 'done', 'error']
     if (!known.includes(message.event)) return
     let data: unknown
@@ -159,7 +167,7 @@ export function openInterviewEvents(
   onConnection?: (state: 'open' | 'error') => void,
   types: readonly InterviewEventType[] = INTERVIEW_EVENT_TYPES,
 ): () => void {
-  const source = new EventSource(`/api/interviews/${enc(interviewId)}/events`, { withCredentials: true })
+  const source = new EventSource(`/api/interviews/${encodeURIComponent(interviewId)}/events`, { withCredentials: true })
   for (const type of types) {
     source.addEventListener(type, (raw) => {
       const message = raw as MessageEvent<string>

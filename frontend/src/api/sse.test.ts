@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, errorFromResponse, streamNextQuestion } from './client'
+import { api, ApiError, streamNextQuestion } from './client'
 import { readSseStream, SseParser, type SseMessage } from './sse'
 import type { QuestionStreamEvent } from './types'
 
@@ -90,10 +90,10 @@ describe('streamNextQuestion', () => {
     vi.stubGlobal('fetch', fetchMock)
     const events: QuestionStreamEvent[] = []
     await streamNextQuestion('iv 1', (e) => events.push(e))
-    expect(fetchMock).toHaveBeenCalledWith(
-      '/api/interviews/iv%201/questions/next',
-      expect.objectContaining({ method: 'POST', credentials: 'same-origin' }),
-    )
+    const request = (fetchMock.mock.calls[0] as unknown as [Request])[0]
+    expect(new URL(request.url).pathname).toBe('/api/interviews/iv%201/questions/next')
+    expect(request.method).toBe('POST')
+    expect(request.credentials).toBe('same-origin')
     expect(events.map((e) => e.event)).toEqual(['started', 'token', 'token', 'done'])
     expect(events.at(-1)).toMatchObject({ data: { question_id: 'q2', kind: 'technical' } })
   })
@@ -122,19 +122,33 @@ describe('streamNextQuestion', () => {
   })
 })
 
-describe('errorFromResponse', () => {
+describe('API errors', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
   it('maps FastAPI validation errors to field messages', async () => {
-    const response = Response.json(
-      { detail: [{ loc: ['body', 'password'], msg: 'String should have at least 8 characters', type: 'too_short' }] },
-      { status: 422 },
-    )
-    const error = await errorFromResponse(response)
+    const detail = [{ loc: ['body', 'password'], msg: 'String should have at least 8 characters', type: 'too_short' }]
+    vi.stubGlobal('fetch', vi.fn(async () => Response.json({ detail }, { status: 422 })))
+    const error = (await api.signup({ email: 'a@b.co', password: 'x' }).catch((e: unknown) => e)) as ApiError
+    expect(error).toBeInstanceOf(ApiError)
     expect(error.status).toBe(422)
     expect(error.fieldErrors()).toEqual({ password: 'String should have at least 8 characters' })
   })
 
   it('falls back to the status text when the body is not JSON', async () => {
-    const error = await errorFromResponse(new Response('<html>', { status: 502, statusText: 'Bad Gateway' }))
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('<html>', { status: 502, statusText: 'Bad Gateway' })))
+    const error = (await api.me().catch((e: unknown) => e)) as ApiError
     expect(error.message).toBe('Bad Gateway')
+  })
+
+  it('uploads a resume as multipart form data', async () => {
+    const fetchMock = vi.fn(async (_request: Request) => Response.json({ text: 'Ada', pages: 1, chars: 3, truncated: false }))
+    vi.stubGlobal('fetch', fetchMock)
+    const file = new File(['%PDF-1.4'], 'cv.pdf', { type: 'application/pdf' })
+    expect(await api.uploadResume(file)).toEqual({ text: 'Ada', pages: 1, chars: 3, truncated: false })
+    const request = fetchMock.mock.calls[0][0]
+    expect(new URL(request.url).pathname).toBe('/api/uploads/resume')
+    expect(request.headers.get('Content-Type')).toMatch(/^multipart\/form-data; boundary=/)
+    // jsdom's File does not survive Node's Request (the bytes arrive only in a browser, checked in Chromium)
+    expect((await request.formData()).has('file')).toBe(true)
   })
 })

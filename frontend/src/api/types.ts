@@ -1,17 +1,23 @@
-// Hand-written mirror of the API contract. `npm run check:api` generates `schema.gen.ts` from the API's OpenAPI
-// document and `contract.check.ts` asserts these types against it, so the two cannot drift silently.
+// The API's types, named for the UI. They come from `schema.gen.ts`, which openapi-typescript generates from the
+// API's OpenAPI schema (`make api-types`; `make test` fails when the committed file is stale). Written by hand here:
+// only what the schema leaves open (free-form JSON objects the UI reads field by field) and the two event streams,
+// which OpenAPI does not describe.
+import type { components } from './schema.gen'
 
-export type Locale = 'ko' | 'en'
-export type RolePreset = 'backend' | 'frontend' | 'data' | 'pm' | 'devops' | 'ml'
-export type Seniority = 'junior' | 'mid' | 'senior' | 'lead'
-export type InterviewStatus = 'active' | 'finishing' | 'finished'
-// C2 taxonomy. A follow-up is a *source*, not a kind (the migration moved stored follow-ups to source).
-export type QuestionKind = 'opening' | 'technical' | 'behavioural' | 'situational' | 'closing'
+type Schemas = components['schemas']
+/** A response field FastAPI always fills in, although its model gives it a default (so the schema says optional). */
+type Filled<T> = { [K in keyof T]-?: T[K] }
+
+export type Locale = Schemas['Language']
+export type RolePreset = NonNullable<Schemas['InterviewIn']['role_preset']>
+export type Seniority = Schemas['InterviewIn']['seniority']
+export type InterviewStatus = Schemas['InterviewStatus']
+export type QuestionKind = Schemas['QuestionKind']
 /** Where a shown question came from (C3): personalised by the model, a follow-up, or the vetted bank question. */
-export type QuestionSource = 'generated' | 'follow_up' | 'bank'
-export type AnswerSource = 'speech' | 'typed'
-export type EvaluationStatus = 'pending' | 'ready' | 'failed'
-export type ReportStatus = 'pending' | 'ready' | 'failed'
+export type QuestionSource = Schemas['QuestionSource']
+export type AnswerSource = Schemas['AnswerOut']['source']
+export type EvaluationStatus = Schemas['EvaluationOut']['status']
+export type ReportStatus = Schemas['ReportOut']['status']
 /** Why an evaluation failed (C3); the UI translates by code, the English `error` is for logs. */
 export type EvaluationErrorCode = 'unavailable' | 'bad_output' | 'degenerate' | 'wrong_language' | 'rejected' | 'timeout'
 export const EVALUATION_ERROR_CODES: readonly EvaluationErrorCode[] = [
@@ -30,105 +36,23 @@ export const RUBRIC_CRITERIA: readonly RubricCriterion[] = ['relevance', 'depth'
 export const ROLE_PRESETS: readonly RolePreset[] = ['backend', 'frontend', 'data', 'pm', 'devops', 'ml']
 export const SENIORITIES: readonly Seniority[] = ['junior', 'mid', 'senior', 'lead']
 
-export interface ValidationIssue {
-  loc: (string | number)[]
-  msg: string
-  type: string
-}
+export type ValidationIssue = Schemas['ValidationIssue']
+export type ErrorBody = Schemas['ValidationErrorOut']
 
-export interface ErrorBody {
-  detail: string | ValidationIssue[]
-}
+export type User = Schemas['UserOut']
+export type SignUpRequest = Schemas['SignUpIn']
+export type SignInRequest = Schemas['SignInIn']
+export type ResumeUpload = Schemas['ResumeText']
 
-// --- auth -------------------------------------------------------------------------------------------------------
-export interface User {
-  id: string
-  email: string
-  display_name: string
-  locale: Locale
-}
-
-export interface SignUpRequest {
-  email: string
-  password: string
-  display_name?: string
-  locale?: Locale
-}
-
-export interface SignInRequest {
-  email: string
-  password: string
-}
-
-// --- uploads ----------------------------------------------------------------------------------------------------
-export interface ResumeUpload {
-  text: string
-  pages: number
-  chars: number
-  truncated: boolean
-}
-
-// --- interviews -------------------------------------------------------------------------------------------------
-export interface InterviewCreate {
-  role: string
-  role_preset?: RolePreset | null
-  seniority: Seniority
-  language: Locale
-  job_description?: string
-  resume_text?: string
-  num_questions: number
-  consent_camera: boolean
-  consent_voice: boolean
-}
-
-// --- interview plan (C3) ----------------------------------------------------------------------------------------
-export interface PlanCompetency {
-  id: string
-  name: string
-  weight: number
-}
-
-export interface PlanSlot {
-  position: number
-  kind: QuestionKind
-  competency: string
-  bank_id: string | null
-}
-
+export type InterviewCreate = Schemas['InterviewIn']
+export type PlanCompetency = Schemas['PlanCompetency']
+export type PlanSlot = Schemas['PlanSlot']
 /** What the interview covers: chosen at setup, stored with the interview, shown in the report. */
-export interface InterviewPlan {
-  version: string
-  competencies: PlanCompetency[]
-  slots: PlanSlot[]
-  /** Set for a practice interview (issue 20): the weak or due competencies it targets, weakest first. */
-  practice?: { focus: string[] } | null
-}
+export type InterviewPlan = Schemas['PlanOut']
+export type Interview = Schemas['InterviewOut']
+export type InterviewSummary = Schemas['InterviewSummary']
 
-export interface Interview {
-  id: string
-  role: string
-  role_preset: RolePreset | null
-  seniority: Seniority
-  language: Locale
-  num_questions: number
-  consent_camera: boolean
-  consent_voice: boolean
-  status: InterviewStatus
-  created_at: string
-  overall_score: number | null // mean 1.0–5.0 over scored answers (C1)
-}
-
-export interface InterviewSummary {
-  id: string
-  role: string
-  language: Locale
-  status: InterviewStatus
-  created_at: string
-  overall_score: number | null
-  num_questions: number
-  answered: number
-}
-
+// `speech_metrics` and `rubric` are free-form objects in the schema (typed answers have `{}`).
 export interface SpeechMetrics {
   words: number
   syllables: number
@@ -139,214 +63,55 @@ export interface SpeechMetrics {
   filler_count: number
   long_pauses: number
 }
-
-export interface Answer {
-  id: string
-  text: string
-  source: AnswerSource
-  revision: number
-  started_at: string | null
-  ended_at: string | null
-  speech_metrics: Partial<SpeechMetrics> // {} for typed answers
-}
-
+export type Answer = Omit<Schemas['AnswerOut'], 'speech_metrics'> & { speech_metrics: Partial<SpeechMetrics> }
 export type Rubric = Record<RubricCriterion, number>
-
-export interface Evaluation {
-  status: EvaluationStatus
-  overall_score: number | null
-  rubric: Partial<Rubric> // {} until scored
-  strengths: string[]
-  improvements: string[]
-  model_answer: string
-  error: string | null // English, for logs; the UI shows `error_code` translated
-  error_code: string | null // an EvaluationErrorCode; typed loosely so a newer server's code still renders
-}
-
-export interface Question {
-  id: string
-  position: number
-  kind: QuestionKind
-  source: QuestionSource
-  competency: string | null
-  text: string
-  created_at: string
+/** `error_code` is an EvaluationErrorCode, typed loosely so a newer server's code still renders. */
+export type Evaluation = Omit<Schemas['EvaluationOut'], 'rubric'> & { rubric: Partial<Rubric> }
+export type Question = Omit<Schemas['QuestionOut'], 'answer' | 'evaluation'> & {
   answer: Answer | null
   evaluation: Evaluation | null
 }
-
-export interface InterviewDetail extends Interview {
-  job_description: string
-  resume_text: string
-  plan: InterviewPlan | null // null for interviews created before plans
-  questions: Question[]
-}
-
-export interface AnswerCreate {
-  text: string
-  source: AnswerSource
-  started_at: string
-  ended_at: string
-}
-
-export interface AnswerAccepted {
-  id: string
-  question_id: string
-  revision: number
+export type InterviewDetail = Omit<Schemas['InterviewDetail'], 'questions'> & { questions: Question[] }
+export type AnswerCreate = Schemas['AnswerIn']
+export type AnswerAccepted = Omit<Filled<Schemas['AnswerAccepted']>, 'speech_metrics'> & {
   speech_metrics: Partial<SpeechMetrics>
-  evaluation_status: 'pending'
 }
+export type FinishAccepted = Schemas['FinishOut']
 
-export interface FinishAccepted {
-  status: InterviewStatus
-}
+export type IceServer = Schemas['IceServer']
+export type MediaToken = Filled<Schemas['MediaTokenOut']>
+export type SdpOffer = Schemas['OfferIn']
+export type SdpAnswer = Schemas['AnswerSdp']
 
-// --- media ------------------------------------------------------------------------------------------------------
-export interface IceServer {
-  urls: string[]
-  username?: string | null
-  credential?: string | null
-}
-
-export interface MediaToken {
-  token: string
-  expires_at: string
-  offer_url: string
-  ice_servers: IceServer[]
-  camera_analysis: boolean
-}
-
-export interface SdpOffer {
-  sdp: string
-  type: 'offer'
-  token: string
-}
-
-export interface SdpAnswer {
-  sdp: string
-  type: string // always "answer"
-}
-
-// --- report -----------------------------------------------------------------------------------------------------
 // Expression readings: practice feedback, never a hiring signal. Empty (samples 0) without camera consent.
-export interface ExpressionSummary {
-  samples: number
-  face_samples: number
-  face_present_ratio: number | null
-  distribution: Record<string, number> // expression -> share of face samples
-  mean_scores: Record<string, number | null>
-  mean_confidence: number | null // mean probability of the dominant expression
-  mean_detector_confidence: number | null
-  dominant: string | null
-}
-
-export interface QuestionExpression extends ExpressionSummary {
-  question_id: string | null
-  position: number | null
-  start_s: number | null
-  end_s: number | null
-}
-
-export interface QuestionMark {
-  question_id: string
-  position: number
-  t_s: number
-}
-
-export interface TranscriptSegment {
-  text: string
-  start_s: number
-  end_s: number
-  confidence: number | null
-}
-
-export interface KeyPoint {
-  text: string
-  covered: boolean
-}
-
+export type ExpressionSummary = Filled<Schemas['ExpressionAggregate']>
+export type QuestionExpression = Filled<Schemas['QuestionExpression']>
+export type QuestionMark = Schemas['QuestionMark']
+export type TranscriptSegment = Schemas['TranscriptSegmentOut']
+export type KeyPoint = Schemas['KeyPointOut']
 /** Behaviourally anchored rating scale of the question's competency: what a 1, 3 and 5 answer look like. */
-export interface Anchors {
-  competency: string
-  name: string
-  '1': string
-  '3': string
-  '5': string
-}
-
-export interface ReportQuestion {
-  id: string
-  position: number
-  kind: QuestionKind
-  source: QuestionSource
-  competency: string | null
-  key_points: KeyPoint[] // [] for a question without bank key points
-  anchors: Anchors | null
-  question: string
+export type Anchors = Schemas['AnchorsOut']
+export type ReportQuestion = Omit<
+  Schemas['ReportQuestion'],
+  'answer' | 'evaluation' | 'speech_metrics' | 'expression'
+> & {
   answer: Answer | null
   evaluation: Evaluation | null
   speech_metrics: Partial<SpeechMetrics>
-  transcript: TranscriptSegment[]
   expression: QuestionExpression | null
 }
-
-export interface TimelinePoint {
-  t_s: number
-  question_id: string | null
-  face_found: boolean
-  dominant: string | null
-  score: number | null
-}
-
-export interface SpeakingSummary {
-  avg_wpm: number | null
-  avg_spm: number | null
-  filler_count: number
-  fillers: Record<string, number>
-  long_pauses: number
-}
-
-export interface Report {
-  status: ReportStatus
-  error: string | null
-  interview: Interview
-  plan: InterviewPlan | null
-  overall_score: number | null
+export type TimelinePoint = Schemas['TimelinePoint']
+export type SpeakingSummary = Schemas['Speaking']
+export type Report = Omit<Schemas['ReportOut'], 'rubric' | 'questions' | 'expression'> & {
   rubric: Partial<Rubric> // criterion -> mean 1..5 over scored answers
-  summary: string
-  strengths: string[]
-  practice: string[]
   questions: ReportQuestion[]
   expression: ExpressionSummary
-  expression_timeline: TimelinePoint[]
-  question_marks: QuestionMark[]
-  speaking: SpeakingSummary
-  disclaimer: string
 }
 
-// --- models (C3) ----------------------------------------------------------------------------------------------
-export interface ModelRole {
-  model: string
-  demo: boolean // served by the bundled small local model: say so, and how to connect a real one
-}
-
-export interface ModelsInfo {
-  question: ModelRole
-  evaluator: ModelRole
-}
-
-/** GET /api/evaluations/timing: median seconds from submitting an answer to its score (null until enough data). */
-export interface ScoringTiming {
-  p50_s: number | null
-  samples: number
-}
-
-// --- health -----------------------------------------------------------------------------------------------------
-export type HealthState = 'ok' | 'degraded' | 'down'
-export interface Health {
-  status: HealthState
-  components: Record<string, Record<string, unknown>> // each has at least {status: HealthState}
-}
+export type ModelRole = Schemas['RoleModel']
+export type ModelsInfo = Schemas['ModelsOut']
+export type HealthState = Schemas['HealthOut']['status']
+export type Health = Schemas['HealthOut']
 
 // --- streamed question (POST /questions/next, text/event-stream) ------------------------------------------------
 export type QuestionErrorCode =
@@ -450,48 +215,11 @@ export type InterviewEvent = {
 
 // --- progress and practice (issue 20) ---------------------------------------------------------------------------
 /** One interview's score for a competency: the mean of its evaluated answers there (1–5). */
-export interface ProgressSession {
-  interview_id: string
-  started_at: string
-  day: string // YYYY-MM-DD in the requested time zone
-  score: number
-  answers: number
-}
-
+export type ProgressSession = Schemas['SessionOut']
 /** SM-2 state of a competency (core/practice.py). */
-export interface CompetencySchedule {
-  repetitions: number
-  ease: number
-  interval_days: number
-  last_reviewed_on: string
-  due_on: string
-  due: boolean
-  overdue_days: number
-}
-
-export interface CompetencyProgress {
-  competency: string
-  name: string
-  sessions: ProgressSession[] // oldest first
-  latest: number
-  recent: number
-  change: number | null
-  schedule: CompetencySchedule
-}
-
-export interface Progress {
-  today: string
-  timezone: string
-  competencies: CompetencyProgress[] // weakest first
-  due: string[]
-  focus: string[]
-  next_due_on: string | null
-}
-
-export interface PracticeCreate {
-  num_questions?: number
-  language?: Locale | null
-  consent_voice?: boolean | null
-  consent_camera?: boolean
-  tz?: string
-}
+export type CompetencySchedule = Schemas['ScheduleOut']
+export type CompetencyProgress = Schemas['CompetencyProgressOut']
+export type Progress = Schemas['ProgressOut']
+export type PracticeCreate = Schemas['PracticeIn']
+/** GET /api/evaluations/timing: median seconds from submitting an answer to its score (null until enough data). */
+export type ScoringTiming = Schemas['ScoringTiming']

@@ -1,23 +1,7 @@
-import { useEffect, useState } from 'react'
-import { api } from '../api/client'
-import type { ModelsInfo } from '../api/types'
+import { useQuery } from '@tanstack/react-query'
+import { modelsQuery } from '../api/queries'
 import { useI18n } from '../i18n'
 import { Banner } from './ui'
-
-// The models do not change while the app is open: ask once per page load.
-let cached: Promise<ModelsInfo | null> | null = null
-function loadModels(): Promise<ModelsInfo | null> {
-  cached ??= api.models().catch(() => {
-    cached = null // an older API without /api/models, or a blip: say nothing, ask again next time
-    return null
-  })
-  return cached
-}
-
-/** Forget the cached answer (tests). */
-export function resetModelsCache(): void {
-  cached = null
-}
 
 /**
  * Honest labelling: when a role is served by the bundled small model, say so where it matters (setup, report)
@@ -25,14 +9,7 @@ export function resetModelsCache(): void {
  */
 export function DemoNotice() {
   const { t } = useI18n()
-  const [models, setModels] = useState<ModelsInfo | null>(null)
-  useEffect(() => {
-    let live = true
-    void loadModels().then((m) => live && setModels(m))
-    return () => {
-      live = false
-    }
-  }, [])
+  const { data: models } = useQuery(modelsQuery) // a failure (an older API, a blip) says nothing
   if (!models || (!models.question.demo && !models.evaluator.demo)) return null
   const both = models.question.demo && models.evaluator.demo
   const model = models.question.demo ? models.question.model : models.evaluator.model

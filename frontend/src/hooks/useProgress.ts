@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react'
-import { api } from '../api/client'
+import { useQuery } from '@tanstack/react-query'
+import { progressQuery } from '../api/queries'
 import type { Progress } from '../api/types'
 
 /** The browser's IANA time zone, so "due today" means the candidate's today (the API defaults to UTC). */
@@ -19,20 +19,6 @@ export interface ProgressState {
 
 /** Per-competency trends and what is due today (`GET /api/progress`), in the browser's time zone. */
 export function useProgress(): ProgressState {
-  const [progress, setProgress] = useState<Progress | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  const [attempt, setAttempt] = useState(0)
-  useEffect(() => {
-    let live = true
-    setError(null)
-    api
-      .progress(browserTimeZone())
-      .then((next) => live && setProgress(next))
-      .catch((err: unknown) => live && setError(err))
-    return () => {
-      live = false
-    }
-  }, [attempt])
-  const reload = useCallback(() => setAttempt((n) => n + 1), [])
-  return { progress, error, reload }
+  const query = useQuery(progressQuery(browserTimeZone()))
+  return { progress: query.data ?? null, error: query.error, reload: () => void query.refetch() }
 }

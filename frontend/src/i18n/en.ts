@@ -1,4 +1,6 @@
-// English messages. `ko.ts` must provide every key (the type below makes a missing key a build error).
+// English messages, flat keys, `{name}` placeholders. Plurals are i18next's: `<key>_one` / `<key>_other` (picked by
+// `count` and the language's Intl.PluralRules); call t('<key>', { count }). `ko.ts` must provide every key except
+// the plural forms Korean does not have (the types in ./index make a missing key a build error).
 export const en = {
   'brand.name': 'Rehearsal',
   'common.loading': 'Loading…',
@@ -98,8 +100,8 @@ export const en = {
   'setup.resume': 'Résumé (PDF, up to 5 MB)',
   'setup.resumeHint': 'Only the text is kept, to tailor the questions.',
   'setup.resumeUploading': 'Reading your résumé…',
-  'setup.resumeReady': '{name}: {count} pages, {chars} characters read.',
-  'setup.resumeReady.one': '{name}: {count} page, {chars} characters read.',
+  'setup.resumeReady_other': '{name}: {count} pages, {chars} characters read.',
+  'setup.resumeReady_one': '{name}: {count} page, {chars} characters read.',
   'setup.resumeTooLarge': 'That file is larger than 5 MB.',
   'setup.resumeNotPdf': 'Please choose a PDF file.',
   'setup.privacySection': 'Camera, microphone and privacy',
@@ -136,8 +138,8 @@ export const en = {
   'mediaState.closed': 'Disconnected',
 
   'room.title': 'Interview room',
-  'room.progress': '{answered} of {count} questions answered',
-  'room.progress.one': '{answered} of {count} question answered',
+  'room.progress_other': '{answered} of {count} questions answered',
+  'room.progress_one': '{answered} of {count} question answered',
   'room.question': 'Question',
   'room.questionN': 'Question {n} of {total}',
   'room.thinking': 'The interviewer is thinking…',
@@ -159,8 +161,8 @@ export const en = {
   'room.handsFreeWaiting': 'Finishing your answer…',
   'room.nextQuestion': 'Next question',
   'room.finishInterview': 'Finish interview',
-  'room.finishEarlyConfirm': 'Finish now with {count} answered questions? Unasked questions will be skipped.',
-  'room.finishEarlyConfirm.one': 'Finish now with {count} answered question? Unasked questions will be skipped.',
+  'room.finishEarlyConfirm_other': 'Finish now with {count} answered questions? Unasked questions will be skipped.',
+  'room.finishEarlyConfirm_one': 'Finish now with {count} answered question? Unasked questions will be skipped.',
   'room.nothingHeard': 'Nothing has been transcribed yet. Keep speaking, or choose “Type instead”.',
   'room.typeSomething': 'Type your answer first.',
   'room.selfView': 'Your camera',
@@ -241,8 +243,10 @@ export const en = {
   'report.yourAnswer': 'Your answer',
   'report.noAnswer': 'Not answered.',
   'report.modelAnswer': 'Model answer',
-  'report.metricsLine': '{wpm} words/min · {fillers} filler words · {seconds} s spoken',
-  'report.metricsLineKo': '{spm} syllables/min · {fillers} filler words · {seconds} s spoken',
+  'report.metricsLine_one': '{wpm} words/min · {fillers} filler word · {seconds} s spoken',
+  'report.metricsLine_other': '{wpm} words/min · {fillers} filler words · {seconds} s spoken',
+  'report.metricsLineKo_one': '{spm} syllables/min · {fillers} filler word · {seconds} s spoken',
+  'report.metricsLineKo_other': '{spm} syllables/min · {fillers} filler words · {seconds} s spoken',
   'report.typedAnswer': 'Typed answer: no speaking pace or filler words.',
 
   'scale.value': '{score} / 5',
@@ -299,8 +303,8 @@ export const en = {
   'report.anchors': 'What a score means for {name}',
   'report.anchorsScore': 'Score {score}',
   'report.unreliableTitle': 'Not scored reliably',
-  'report.unreliable': '{count} answers could not be scored reliably. They are left out of the overall score:',
-  'report.unreliable.one': '{count} answer could not be scored reliably. It is left out of the overall score:',
+  'report.unreliable_other': '{count} answers could not be scored reliably. They are left out of the overall score:',
+  'report.unreliable_one': '{count} answer could not be scored reliably. It is left out of the overall score:',
   'report.unreliableItem': 'Q{n}: {reason}',
   'report.competency': 'Competency',
   'report.source': 'Source',
@@ -335,4 +339,4 @@ export const en = {
   'practice.noHistory': 'Finish an interview with scored answers first, then practise your weak areas.',
 }
 
-export type MessageKey = keyof typeof en
+export type CatalogKey = keyof typeof en

@@ -1,44 +1,30 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
+import i18next, { type i18n as I18next } from 'i18next'
+import LanguageDetector from 'i18next-browser-languagedetector'
+import { useEffect, useMemo, useState, type ReactNode } from 'react'
+import { I18nextProvider, useTranslation } from 'react-i18next'
 import type { Locale } from '../api/types'
-import { en, type MessageKey } from './en'
+import { en, type CatalogKey } from './en'
 import { ko } from './ko'
 
-export type { MessageKey }
+// i18next with the catalogs in en.ts / ko.ts: flat keys (no nesting, so "." is part of a key), `{name}` placeholders,
+// plurals by `count` and Intl.PluralRules (`<key>_one` / `<key>_other`). Components use `useI18n()`, whose `t` only
+// accepts keys the English catalog has.
+
 export const LOCALES: readonly Locale[] = ['en', 'ko']
-const DICTIONARIES: Record<Locale, Record<MessageKey, string>> = { en, ko }
 const STORAGE_KEY = 'rehearsal.locale'
 
+type PluralForm = 'zero' | 'one' | 'two' | 'few' | 'many'
+type PluralVariant = `${string}_${PluralForm}`
+/** A key as components ask for it: a plural is asked by its base name, `t('room.progress', { count })`. */
+export type MessageKey = CatalogKey extends infer K
+  ? K extends `${infer Base}_${PluralForm | 'other'}`
+    ? Base
+    : K
+  : never
+/** Korean has only the "other" plural form: every key but the English-only plural variants. */
+export type KoreanCatalog = Record<Exclude<CatalogKey, PluralVariant>, string>
+
 export type Vars = Record<string, string | number>
-
-const pluralRules: Partial<Record<Locale, Intl.PluralRules>> = {}
-
-/** The plural form of `key` for `count` ("room.x.one" in English for 1), or `key` itself (the "other" form). */
-function pluralKey(locale: Locale, key: MessageKey, count: number): MessageKey {
-  const rules = (pluralRules[locale] ??= new Intl.PluralRules(locale))
-  const form = `${key}.${rules.select(count)}`
-  return form in DICTIONARIES[locale] ? (form as MessageKey) : key
-}
-
-/**
- * Look up a message and fill `{name}` placeholders. Unknown placeholders are left visible, never dropped. A numeric
- * `count` picks the language's plural form by the platform's plural rules (Intl.PluralRules): the plain key holds
- * the "other" form, `<key>.one` etc. the others where a language has them.
- */
-export function translate(locale: Locale, key: MessageKey, vars?: Vars): string {
-  const chosen = typeof vars?.count === 'number' ? pluralKey(locale, key, vars.count) : key
-  const template = DICTIONARIES[locale][chosen] ?? en[chosen] ?? key
-  if (!vars) return template
-  return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in vars ? String(vars[name]) : match))
-}
-
-/** The first browser language we support wins ("ko-KR" -> ko); anything else falls back to English. */
-export function detectLocale(languages: readonly string[] | undefined): Locale {
-  for (const language of languages ?? []) {
-    const base = language.toLowerCase().split(/[-_]/)[0]
-    if (base === 'ko' || base === 'en') return base
-  }
-  return 'en'
-}
 
 export function isLocale(value: unknown): value is Locale {
   return value === 'ko' || value === 'en'
@@ -54,15 +40,30 @@ export function chosenLocale(): Locale | null {
   }
 }
 
-function initialLocale(): Locale {
-  try {
-    const saved = window.localStorage.getItem(STORAGE_KEY)
-    if (isLocale(saved)) return saved
-  } catch {
-    // storage disabled: fall through to the browser language
-  }
-  const languages = navigator.languages?.length ? navigator.languages : [navigator.language]
-  return detectLocale(languages)
+/**
+ * An i18next instance with both catalogs. Without `locale`: the language picked on this device, else the first
+ * supported browser language ("ko-KR" -> ko), else English.
+ */
+export function createI18n(locale?: Locale): I18next {
+  const instance = i18next.createInstance()
+  if (!locale) instance.use(LanguageDetector)
+  void instance.init({
+    resources: { en: { translation: en }, ko: { translation: ko } },
+    lng: locale,
+    supportedLngs: LOCALES,
+    fallbackLng: 'en',
+    keySeparator: false,
+    nsSeparator: false,
+    interpolation: { prefix: '{', suffix: '}', escapeValue: false }, // React escapes
+    detection: {
+      order: ['localStorage', 'navigator'],
+      lookupLocalStorage: STORAGE_KEY,
+      caches: [], // only an explicit choice is stored (setLocale): the account's language applies otherwise
+      convertDetectedLanguage: (language: string) => language.toLowerCase().split(/[-_]/)[0],
+    },
+    initAsync: false, // the catalogs are bundled: ready on the first render
+  })
+  return instance
 }
 
 export interface I18n {
@@ -73,28 +74,37 @@ export interface I18n {
   formatNumber: (value: number, digits?: number) => string
 }
 
-const I18nContext = createContext<I18n | null>(null)
-
-export function I18nProvider({ children, locale: forced }: { children: ReactNode; locale?: Locale }) {
-  const [locale, setLocaleState] = useState<Locale>(() => forced ?? initialLocale())
-  const setLocale = useCallback((next: Locale) => {
-    setLocaleState(next)
-    try {
-      window.localStorage.setItem(STORAGE_KEY, next)
-    } catch {
-      // not persisted; the choice still applies to this tab
-    }
-  }, [])
+export function I18nProvider({ children, locale }: { children: ReactNode; locale?: Locale }) {
+  const [instance] = useState(() => createI18n(locale))
   useEffect(() => {
-    document.documentElement.lang = locale
-  }, [locale])
-  const value = useMemo<I18n>(() => {
+    const mark = (language: string) => {
+      document.documentElement.lang = language
+    }
+    mark(instance.resolvedLanguage ?? 'en')
+    instance.on('languageChanged', mark)
+    return () => instance.off('languageChanged', mark)
+  }, [instance])
+  return <I18nextProvider i18n={instance}>{children}</I18nextProvider>
+}
+
+export function useI18n(): I18n {
+  const { i18n } = useTranslation()
+  const locale: Locale = isLocale(i18n.resolvedLanguage) ? i18n.resolvedLanguage : 'en'
+  return useMemo<I18n>(() => {
     const tag = locale === 'ko' ? 'ko-KR' : 'en-US'
     const dateFormat = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short' })
+    const t = i18n.getFixedT(locale)
     return {
       locale,
-      setLocale,
-      t: (key, vars) => translate(locale, key, vars),
+      setLocale: (next) => {
+        void i18n.changeLanguage(next)
+        try {
+          window.localStorage.setItem(STORAGE_KEY, next)
+        } catch {
+          // not persisted; the choice still applies to this tab
+        }
+      },
+      t: (key, vars) => t(key, vars),
       formatDate: (iso) => {
         const date = new Date(iso)
         return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date)
@@ -102,12 +112,5 @@ export function I18nProvider({ children, locale: forced }: { children: ReactNode
       formatNumber: (value, digits = 0) =>
         new Intl.NumberFormat(tag, { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(value),
     }
-  }, [locale, setLocale])
-  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>
-}
-
-export function useI18n(): I18n {
-  const value = useContext(I18nContext)
-  if (!value) throw new Error('useI18n outside <I18nProvider>')
-  return value
+  }, [locale, i18n])
 }

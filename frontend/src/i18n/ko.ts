@@ -1,6 +1,6 @@
-import type { MessageKey } from './en'
+import type { KoreanCatalog } from './index'
 
-export const ko: Record<MessageKey, string> = {
+export const ko: KoreanCatalog = {
   'brand.name': '리허설',
   'common.loading': '불러오는 중…',
   'common.working': '처리 중…',
@@ -98,8 +98,7 @@ export const ko: Record<MessageKey, string> = {
   'setup.resume': '이력서 (PDF, 최대 5MB)',
   'setup.resumeHint': '질문을 맞춤화하는 데 텍스트만 사용합니다.',
   'setup.resumeUploading': '이력서를 읽는 중…',
-  'setup.resumeReady': '{name}: {count}쪽, {chars}자를 읽었습니다.',
-  'setup.resumeReady.one': '{name}: {count}쪽, {chars}자를 읽었습니다.',
+  'setup.resumeReady_other': '{name}: {count}쪽, {chars}자를 읽었습니다.',
   'setup.resumeTooLarge': '파일이 5MB보다 큽니다.',
   'setup.resumeNotPdf': 'PDF 파일을 선택해 주세요.',
   'setup.privacySection': '카메라, 마이크와 개인정보',
@@ -136,8 +135,7 @@ export const ko: Record<MessageKey, string> = {
   'mediaState.closed': '연결 종료',
 
   'room.title': '면접실',
-  'room.progress': '{count}개 중 {answered}개 답변',
-  'room.progress.one': '{count}개 중 {answered}개 답변',
+  'room.progress_other': '{count}개 중 {answered}개 답변',
   'room.question': '질문',
   'room.questionN': '질문 {n} / {total}',
   'room.thinking': '면접관이 질문을 준비하고 있습니다…',
@@ -159,8 +157,7 @@ export const ko: Record<MessageKey, string> = {
   'room.handsFreeWaiting': '답변을 완료하는 중…',
   'room.nextQuestion': '다음 질문',
   'room.finishInterview': '면접 종료',
-  'room.finishEarlyConfirm': '{count}개 질문에 답한 상태로 종료할까요? 남은 질문은 건너뜁니다.',
-  'room.finishEarlyConfirm.one': '{count}개 질문에 답한 상태로 종료할까요? 남은 질문은 건너뜁니다.',
+  'room.finishEarlyConfirm_other': '{count}개 질문에 답한 상태로 종료할까요? 남은 질문은 건너뜁니다.',
   'room.nothingHeard': '아직 받아쓴 내용이 없습니다. 계속 말하거나 “직접 입력”을 선택하세요.',
   'room.typeSomething': '먼저 답변을 입력해 주세요.',
   'room.selfView': '내 카메라',
@@ -241,8 +238,8 @@ export const ko: Record<MessageKey, string> = {
   'report.yourAnswer': '나의 답변',
   'report.noAnswer': '답변하지 않았습니다.',
   'report.modelAnswer': '모범 답안',
-  'report.metricsLine': '분당 {wpm}단어 · 군말 {fillers}회 · 발화 {seconds}초',
-  'report.metricsLineKo': '분당 {spm}음절 · 군말 {fillers}회 · 발화 {seconds}초',
+  'report.metricsLine_other': '분당 {wpm}단어 · 군말 {fillers}회 · 발화 {seconds}초',
+  'report.metricsLineKo_other': '분당 {spm}음절 · 군말 {fillers}회 · 발화 {seconds}초',
   'report.typedAnswer': '입력한 답변이라 말하기 속도와 군말은 측정하지 않습니다.',
 
   'scale.value': '{score} / 5',
@@ -299,8 +296,7 @@ export const ko: Record<MessageKey, string> = {
   'report.anchors': '{name} 점수의 의미',
   'report.anchorsScore': '{score}점',
   'report.unreliableTitle': '신뢰할 수 있게 채점되지 않음',
-  'report.unreliable': '{count}개 답변은 신뢰할 수 있게 채점되지 않아 종합 점수에서 제외했습니다:',
-  'report.unreliable.one': '{count}개 답변은 신뢰할 수 있게 채점되지 않아 종합 점수에서 제외했습니다:',
+  'report.unreliable_other': '{count}개 답변은 신뢰할 수 있게 채점되지 않아 종합 점수에서 제외했습니다:',
   'report.unreliableItem': 'Q{n}: {reason}',
   'report.competency': '역량',
   'report.source': '출처',

@@ -1,12 +1,14 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { TestProviders } from '../test/providers'
 import { I18nProvider, useI18n } from '../i18n'
 import { AuthProvider } from '../state/auth'
+import { requestOf } from '../test/http'
 import { AuthPage } from './AuthPage'
 
 function serve(accountLocale: 'en' | 'ko') {
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    if (String(input) === '/api/auth/login' && init?.method === 'POST') {
+    if ((await requestOf(input, init)).key === 'POST /api/auth/login') {
       return Response.json({ id: 'u1', email: 'a@b.co', display_name: '', locale: accountLocale })
     }
     return Response.json({ detail: 'Not authenticated' }, { status: 401 })
@@ -26,12 +28,14 @@ function LanguageButton() {
 
 function renderSignIn() {
   return render(
-    <I18nProvider>
-      <AuthProvider>
-        <LanguageButton />
-        <AuthPage mode="signin" />
-      </AuthProvider>
-    </I18nProvider>,
+    <TestProviders>
+      <I18nProvider>
+        <AuthProvider>
+          <LanguageButton />
+          <AuthPage mode="signin" />
+        </AuthProvider>
+      </I18nProvider>
+    </TestProviders>,
   )
 }
 
@@ -49,7 +53,7 @@ describe('AuthPage language', () => {
     renderSignIn()
     fireEvent.click(screen.getByRole('button', { name: '한국어' }))
     await signIn('a@b.co', 'secret-password', { email: '이메일', password: '비밀번호', action: '로그인' })
-    await waitFor(() => expect(fetchMock).toHaveBeenCalledWith('/api/auth/login', expect.anything()))
+    await waitFor(async () => expect((await requestOf(fetchMock.mock.calls.at(-1)![0])).key).toBe('POST /api/auth/login'))
     await waitFor(() => expect(window.location.pathname).toBe('/'))
     expect(document.documentElement.lang).toBe('ko')
     expect(screen.getByRole('button', { name: '한국어' })).toBeTruthy()

@@ -3,12 +3,13 @@ import { ApiError } from '../api/client'
 import { Banner, Field, Panel } from '../components/ui'
 import { chosenLocale, isLocale, useI18n } from '../i18n'
 import { describeError } from '../lib/errors'
-import { Link, navigate } from '../lib/router'
+import { Link, useNavigate } from 'react-router'
 import { useAuth } from '../state/auth'
 
 export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
   const { t, locale, setLocale } = useI18n()
   const { signIn, signUp } = useAuth()
+  const navigate = useNavigate()
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [displayName, setDisplayName] = useState('')
@@ -110,7 +111,7 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
         </form>
         <p className="auth-switch">
           {signup ? t('auth.haveAccount') : t('auth.noAccount')}{' '}
-          <Link href={signup ? '/signin' : '/signup'}>{signup ? t('auth.signinAction') : t('auth.signupAction')}</Link>
+          <Link to={signup ? '/signin' : '/signup'}>{signup ? t('auth.signinAction') : t('auth.signupAction')}</Link>
         </p>
       </Panel>
     </div>

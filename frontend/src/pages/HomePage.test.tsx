@@ -1,8 +1,10 @@
-import { render, screen, within } from '@testing-library/react'
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { InterviewSummary } from '../api/types'
+import { TestProviders } from '../test/providers'
 import { I18nProvider } from '../i18n'
 import { AuthProvider } from '../state/auth'
+import { requestOf } from '../test/http'
 import { HomePage, interviewOutcome } from './HomePage'
 
 const summary = (overrides: Partial<InterviewSummary>): InterviewSummary => ({
@@ -21,7 +23,7 @@ function serve(items: InterviewSummary[]) {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (input: RequestInfo | URL) =>
-      String(input) === '/api/interviews'
+      (await requestOf(input)).path === '/api/interviews'
         ? Response.json(items)
         : String(input).startsWith('/api/progress')
           ? Response.json({ today: '2026-11-25', timezone: 'UTC', competencies: [], due: [], focus: [], next_due_on: null })
@@ -32,11 +34,13 @@ function serve(items: InterviewSummary[]) {
 
 function renderHome(locale: 'en' | 'ko' = 'en') {
   return render(
-    <I18nProvider locale={locale}>
-      <AuthProvider>
-        <HomePage />
-      </AuthProvider>
-    </I18nProvider>,
+    <TestProviders>
+      <I18nProvider locale={locale}>
+        <AuthProvider>
+          <HomePage />
+        </AuthProvider>
+      </I18nProvider>
+    </TestProviders>,
   )
 }
 
@@ -73,5 +77,32 @@ describe('HomePage', () => {
     expect(chart?.getAttribute('aria-label')).toMatch(/1–5/)
     const ticks = [...(chart?.querySelectorAll('text') ?? [])].map((t) => t.textContent)
     expect(ticks).toEqual(expect.arrayContaining(['1', '5', '11월 20일', '11월 24일']))
+  })
+
+  it('deletes an interview after confirmation and drops it from the list; a failed delete says why', async () => {
+    let status = 204
+    const calls: string[] = []
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: RequestInfo | URL) => {
+        const { key } = await requestOf(input)
+        calls.push(key)
+        if (key === 'GET /api/interviews') {
+          return Response.json([summary({ id: 'a' }), summary({ id: 'b', role: 'Data', created_at: '2026-11-20T10:00:00Z' })])
+        }
+        if (key.startsWith('DELETE ')) return status === 204 ? new Response(null, { status }) : Response.json({}, { status })
+        return Response.json({ id: 'u1', email: 'a@b.co', display_name: '', locale: 'en' })
+      }),
+    )
+    vi.stubGlobal('confirm', () => true)
+    renderHome()
+    const list = await screen.findByRole('list')
+    fireEvent.click(within(list).getByRole('button', { name: /Data/ }))
+    await waitFor(() => expect(within(list).getAllByRole('listitem')).toHaveLength(1))
+    expect(calls).toContain('DELETE /api/interviews/b')
+    status = 500
+    fireEvent.click(within(list).getByRole('button', { name: /Backend engineer/ }))
+    expect(await screen.findByText(/Something went wrong on our side/)).toBeTruthy()
+    expect(within(list).getAllByRole('listitem')).toHaveLength(1)
   })
 })

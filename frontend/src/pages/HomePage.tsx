@@ -1,12 +1,13 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api } from '../api/client'
+import { interviewsQuery, keys } from '../api/queries'
 import type { InterviewSummary } from '../api/types'
 import { ProgressChart } from '../charts/Charts'
 import { PracticeSection } from '../components/practice/PracticeSection'
 import { Banner, Panel, ScoreBadge, Spinner } from '../components/ui'
 import { useI18n } from '../i18n'
 import { describeError } from '../lib/errors'
-import { Link } from '../lib/router'
+import { Link } from 'react-router'
 import { useAuth } from '../state/auth'
 
 export type InterviewOutcome = InterviewSummary['status'] | 'unscored' | 'empty' | 'partial'
@@ -26,26 +27,24 @@ export function interviewOutcome(item: InterviewSummary): InterviewOutcome {
 export function HomePage() {
   const { t, formatDate, formatNumber } = useI18n()
   const { user } = useAuth()
-  const [items, setItems] = useState<InterviewSummary[] | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const queryClient = useQueryClient()
+  const list = useQuery(interviewsQuery)
+  const items = list.data ?? null
+  const removal = useMutation({
+    mutationFn: api.deleteInterview,
+    onSuccess: (_, id) =>
+      queryClient.setQueryData<InterviewSummary[]>(keys.interviews, (current) => current?.filter((i) => i.id !== id)),
+  })
+  const failure = removal.error ?? (items === null ? list.error : null)
+  const error = failure ? describeError(t, failure) : null
+  const retry = () => {
+    removal.reset()
+    void list.refetch()
+  }
 
-  const load = useCallback(() => {
-    setError(null)
-    api
-      .listInterviews()
-      .then(setItems)
-      .catch((err: unknown) => setError(describeError(t, err)))
-  }, [t])
-  useEffect(load, [load])
-
-  const remove = async (item: InterviewSummary) => {
+  const remove = (item: InterviewSummary) => {
     if (!window.confirm(t('home.deleteConfirm', { role: item.role }))) return
-    try {
-      await api.deleteInterview(item.id)
-      setItems((current) => current?.filter((i) => i.id !== item.id) ?? null)
-    } catch (err) {
-      setError(describeError(t, err))
-    }
+    removal.mutate(item.id)
   }
 
   const scored = (items ?? [])
@@ -59,12 +58,12 @@ export function HomePage() {
           <p className="eyebrow">{t('home.eyebrow')}</p>
           <h1>{user?.display_name ? t('home.greetingNamed', { name: user.display_name }) : t('home.greeting')}</h1>
         </div>
-        <Link href="/interviews/new" className="btn btn-primary">
+        <Link to="/interviews/new" className="btn btn-primary">
           {t('home.newInterview')}
         </Link>
       </header>
       {error && (
-        <Banner tone="error" onRetry={load}>
+        <Banner tone="error" onRetry={retry}>
           {error}
         </Banner>
       )}
@@ -89,7 +88,7 @@ export function HomePage() {
               return (
                 <li key={item.id} className="interview-item">
                   <div className="interview-main">
-                    <Link href={href} className="interview-link">
+                    <Link to={href} className="interview-link">
                       {item.role}
                     </Link>
                     <span className="muted small">
@@ -113,7 +112,7 @@ export function HomePage() {
                   <button
                     type="button"
                     className="btn btn-ghost btn-small"
-                    onClick={() => void remove(item)}
+                    onClick={() => remove(item)}
                     aria-label={t('home.deleteLabel', { role: item.role })}
                   >
                     {t('common.delete')}

@@ -1,9 +1,11 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { TestProviders } from '../test/providers'
 import { I18nProvider } from '../i18n'
 import { releaseStream } from '../media/devices'
 import { FakeEventSource } from '../test/fakeEventSource'
 import { makeInterview, makeQuestion } from '../test/fixtures'
+import { requestOf } from '../test/http'
 import { InterviewRoomPage } from './InterviewRoomPage'
 
 type Route = (init: RequestInit | undefined) => Response | Promise<Response>
@@ -11,8 +13,8 @@ type Route = (init: RequestInit | undefined) => Response | Promise<Response>
 function mockApi(routes: Record<string, Route>) {
   const calls: { key: string; body: unknown }[] = []
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const key = `${init?.method ?? 'GET'} ${String(input)}`
-    calls.push({ key, body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined })
+    const { key, body } = await requestOf(input, init)
+    calls.push({ key, body })
     const route = routes[key]
     if (!route) return Response.json({ detail: `no route ${key}` }, { status: 404 })
     return route(init)
@@ -68,9 +70,11 @@ describe('InterviewRoomPage', () => {
       'GET /api/evaluations/timing': () => Response.json({ p50_s: 12.4, samples: 20 }),
     })
     render(
-      <I18nProvider locale="en">
-        <InterviewRoomPage id="iv1" />
-      </I18nProvider>,
+      <TestProviders>
+        <I18nProvider locale="en">
+          <InterviewRoomPage id="iv1" />
+        </I18nProvider>
+      </TestProviders>,
     )
 
     // The first question is requested automatically; until the first token the interviewer is "thinking".
@@ -190,9 +194,11 @@ describe('InterviewRoomPage', () => {
       'POST /api/questions/q1/answer': () => Response.json({ detail: 'Answer too long' }, { status: 422 }),
     })
     render(
-      <I18nProvider locale="en">
-        <InterviewRoomPage id="iv1" />
-      </I18nProvider>,
+      <TestProviders>
+        <I18nProvider locale="en">
+          <InterviewRoomPage id="iv1" />
+        </I18nProvider>
+      </TestProviders>,
     )
     const box = await screen.findByLabelText('Your answer')
     fireEvent.click(screen.getByRole('button', { name: 'Finish answer' }))
@@ -220,9 +226,11 @@ describe('InterviewRoomPage', () => {
       },
     })
     render(
-      <I18nProvider locale="en">
-        <InterviewRoomPage id="iv1" />
-      </I18nProvider>,
+      <TestProviders>
+        <I18nProvider locale="en">
+          <InterviewRoomPage id="iv1" />
+        </I18nProvider>
+      </TestProviders>,
     )
     expect(await screen.findByText('The interviewer model is unavailable right now.')).toBeTruthy()
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }))

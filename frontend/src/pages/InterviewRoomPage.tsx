@@ -15,7 +15,7 @@ import { useI18n, type MessageKey } from '../i18n'
 import { en } from '../i18n/en'
 import { competencyName } from '../lib/competency'
 import { describeError } from '../lib/errors'
-import { Link, navigate } from '../lib/router'
+import { Link, useNavigate } from 'react-router'
 import { speak, speechSupported, stopSpeaking } from '../lib/speech'
 import { formatClock, useElapsed } from '../lib/useElapsed'
 import { useMicLevel } from '../media/devices'
@@ -54,6 +54,7 @@ function useReadAloudPreference(): [boolean, (on: boolean) => void] {
 
 export function InterviewRoomPage({ id }: { id: string }) {
   const { t } = useI18n()
+  const navigate = useNavigate()
   const [state, dispatch] = useReducer(reduceRoom, initialRoomState)
   const [typed, setTyped] = useState('')
   const [localError, setLocalError] = useState<string | null>(null)
@@ -70,7 +71,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
     } catch (err) {
       dispatch({ type: 'load_failed', message: describeError(t, err) })
     }
-  }, [id, t])
+  }, [id, t, navigate])
 
   useEffect(() => {
     void load()
@@ -167,7 +168,7 @@ export function InterviewRoomPage({ id }: { id: string }) {
         <Banner tone="error" onRetry={() => void load()}>
           {state.error?.message ?? t('error.unexpected')}
         </Banner>
-        <Link href="/">{t('nav.home')}</Link>
+        <Link to="/">{t('nav.home')}</Link>
       </div>
     )
   }

@@ -6,12 +6,13 @@ import { MediaPreview } from '../components/MediaPreview'
 import { Banner, Field, Panel, Toggle } from '../components/ui'
 import { useI18n } from '../i18n'
 import { describeError } from '../lib/errors'
-import { navigate } from '../lib/router'
+import { useNavigate } from 'react-router'
 
 const MAX_PDF_BYTES = 5 * 1024 * 1024
 
 export function NewInterviewPage() {
   const { t, locale, formatNumber } = useI18n()
+  const navigate = useNavigate()
   const [preset, setPreset] = useState<RolePreset | null>(null)
   const [role, setRole] = useState('')
   const [seniority, setSeniority] = useState<Seniority>('mid')

@@ -1,10 +1,11 @@
-import { render, screen, within } from '@testing-library/react'
+import { act, render, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ModelsInfo, Report } from '../api/types'
-import { resetModelsCache } from '../components/DemoNotice'
+import { TestProviders } from '../test/providers'
 import { I18nProvider } from '../i18n'
 import { FakeEventSource } from '../test/fakeEventSource'
 import { makeReport } from '../test/fixtures'
+import { requestOf } from '../test/http'
 import { ReportPage } from './ReportPage'
 
 const PRODUCTION: ModelsInfo = {
@@ -16,7 +17,7 @@ function serve(report: Report, models: ModelsInfo = PRODUCTION) {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (input: RequestInfo | URL) => {
-      const url = String(input)
+      const url = (await requestOf(input)).path
       if (url === '/api/interviews/iv1/report') return Response.json(report)
       if (url === '/api/models') return Response.json(models)
       return Response.json({ detail: 'no route' }, { status: 404 })
@@ -26,15 +27,16 @@ function serve(report: Report, models: ModelsInfo = PRODUCTION) {
 
 function renderReport(locale: 'en' | 'ko' = 'en') {
   return render(
-    <I18nProvider locale={locale}>
-      <ReportPage id="iv1" />
-    </I18nProvider>,
+    <TestProviders>
+      <I18nProvider locale={locale}>
+        <ReportPage id="iv1" />
+      </I18nProvider>
+    </TestProviders>,
   )
 }
 
 describe('ReportPage', () => {
   beforeEach(() => {
-    resetModelsCache()
     vi.stubGlobal('EventSource', FakeEventSource)
   })
   afterEach(() => vi.unstubAllGlobals())
@@ -99,12 +101,31 @@ describe('ReportPage', () => {
     expect(await screen.findByText(/small bundled demo model \(smollm2-135m\)/)).toBeTruthy()
     expect(screen.getByText(/LLAMA_MODELS=production/)).toBeTruthy()
     demo.unmount()
-
-    resetModelsCache()
     serve(makeReport())
     renderReport()
     await screen.findByText('What this interview covered')
     await new Promise((resolve) => setTimeout(resolve, 0)) // let /api/models answer
     expect(screen.queryByText(/demo model/)).toBeNull()
+  })
+
+  it('refreshes a report that is being written when the event stream says it is ready, then closes the stream', async () => {
+    let report = makeReport({ status: 'pending', summary: '' })
+    const fetchMock = vi.fn(async (input: RequestInfo | URL) => {
+      const { path } = await requestOf(input)
+      if (path === '/api/interviews/iv1/report') return Response.json(report)
+      if (path === '/api/models') return Response.json(PRODUCTION)
+      return Response.json({ detail: 'no route' }, { status: 404 })
+    })
+    vi.stubGlobal('fetch', fetchMock)
+    FakeEventSource.instances = []
+    renderReport()
+    expect(await screen.findByText(/Your report is being prepared/)).toBeTruthy()
+    const source = FakeEventSource.instances.at(-1)!
+    expect(source.url).toBe('/api/interviews/iv1/events')
+    report = makeReport({ status: 'ready', summary: 'Clear and structured.' })
+    act(() => source.emit('report.ready', { interview_id: 'iv1', overall_score: 3.5 }))
+    expect(await screen.findByText('Clear and structured.')).toBeTruthy()
+    expect(screen.queryByText(/Your report is being prepared/)).toBeNull()
+    expect(source.closed).toBe(true)
   })
 })

@@ -1,5 +1,7 @@
-import { useCallback, useEffect, useState } from 'react'
-import { api, ApiError, openInterviewEvents } from '../api/client'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useEffect } from 'react'
+import { ApiError, openInterviewEvents } from '../api/client'
+import { keys, reportQuery } from '../api/queries'
 import { RUBRIC_CRITERIA, type Anchors, type InterviewPlan, type Report, type ReportQuestion } from '../api/types'
 import { BarList, ExpressionTimeline, RadarChart } from '../charts/Charts'
 import { DemoNotice } from '../components/DemoNotice'
@@ -7,52 +9,34 @@ import { Banner, Panel, ScoreBadge, ScoreRing, Spinner } from '../components/ui'
 import { useI18n } from '../i18n'
 import { competencyName } from '../lib/competency'
 import { describeError, evaluationErrorText } from '../lib/errors'
-import { Link } from '../lib/router'
+import { Link } from 'react-router'
 
 const POLL_MS = 4000
 
-type Load = { kind: 'loading' } | { kind: 'error'; message: string; notFound: boolean } | { kind: 'ok'; report: Report }
+const isBeingWritten = (report: Report | undefined) =>
+  report?.status === 'pending' && report.interview.status !== 'active'
 
 export function ReportPage({ id }: { id: string }) {
   const { t } = useI18n()
-  const [load, setLoad] = useState<Load>({ kind: 'loading' })
-
-  const fetchReport = useCallback(async () => {
-    try {
-      const report = await api.getReport(id)
-      setLoad({ kind: 'ok', report })
-    } catch (err) {
-      const notFound = err instanceof ApiError && (err.status === 404 || err.status === 403)
-      setLoad({ kind: 'error', message: notFound ? t('report.notFound') : describeError(t, err), notFound })
-    }
-  }, [id, t])
-
-  useEffect(() => {
-    void fetchReport()
-  }, [fetchReport])
-
-  // While the report is being written: listen for report.* and also poll, in case the event stream is unavailable.
-  const pending = load.kind === 'ok' && load.report.status === 'pending' && load.report.interview.status !== 'active'
+  const queryClient = useQueryClient()
+  // While the report is being written: poll, in case the event stream is unavailable, and refetch on report.*.
+  const load = useQuery({
+    ...reportQuery(id),
+    refetchInterval: (query) => (isBeingWritten(query.state.data) ? POLL_MS : false),
+  })
+  const pending = isBeingWritten(load.data)
   useEffect(() => {
     if (!pending) return
-    const close = openInterviewEvents(
+    return openInterviewEvents(
       id,
-      (event) => {
-        if (event.type === 'report.ready' || event.type === 'report.failed' || event.type === 'evaluation.ready') {
-          void fetchReport()
-        }
-      },
+      () => void queryClient.invalidateQueries({ queryKey: keys.report(id) }),
       undefined,
       ['report.ready', 'report.failed', 'evaluation.ready'],
     )
-    const timer = window.setInterval(() => void fetchReport(), POLL_MS)
-    return () => {
-      close()
-      window.clearInterval(timer)
-    }
-  }, [pending, id, fetchReport])
+  }, [pending, id, queryClient])
+  const refetch = () => void load.refetch()
 
-  if (load.kind === 'loading') {
+  if (load.isPending) {
     return (
       <div className="page center-page">
         <h1 className="sr-only">{t('report.title')}</h1>
@@ -60,22 +44,23 @@ export function ReportPage({ id }: { id: string }) {
       </div>
     )
   }
-  if (load.kind === 'error') {
+  if (load.isError && !load.data) {
+    const notFound = load.error instanceof ApiError && (load.error.status === 404 || load.error.status === 403)
     return (
       <div className="page center-page">
         <Panel className="narrow">
-          <h1>{load.notFound ? t('report.notFoundTitle') : t('report.title')}</h1>
-          <Banner tone="error" onRetry={load.notFound ? undefined : () => void fetchReport()}>
-            {load.message}
+          <h1>{notFound ? t('report.notFoundTitle') : t('report.title')}</h1>
+          <Banner tone="error" onRetry={notFound ? undefined : refetch}>
+            {notFound ? t('report.notFound') : describeError(t, load.error)}
           </Banner>
           <p>
-            <Link href="/">{t('nav.home')}</Link>
+            <Link to="/">{t('nav.home')}</Link>
           </p>
         </Panel>
       </div>
     )
   }
-  return <ReportView report={load.report} onRetry={() => void fetchReport()} />
+  return <ReportView report={load.data} onRetry={refetch} />
 }
 
 const isSpoken = (q: ReportQuestion) => q.answer?.source === 'speech'
@@ -111,7 +96,7 @@ function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }
           <h1>{t('report.title')}</h1>
         </div>
         <div className="header-actions no-print">
-          <Link href="/" className="btn btn-ghost">
+          <Link to="/" className="btn btn-ghost">
             {t('nav.home')}
           </Link>
           <button type="button" className="btn" onClick={() => window.print()} disabled={report.status !== 'ready'}>
@@ -124,7 +109,7 @@ function ReportView({ report, onRetry }: { report: Report; onRetry: () => void }
       {interview.status === 'active' && (
         <Banner tone="info">
           {t('report.inProgress')}{' '}
-          <Link href={`/interviews/${interview.id}`}>{t('report.continue')}</Link>
+          <Link to={`/interviews/${interview.id}`}>{t('report.continue')}</Link>
         </Banner>
       )}
       {report.status === 'pending' && interview.status !== 'active' && (
@@ -487,11 +472,13 @@ function QuestionCard({
               <span>
                 {language === 'ko' && metrics.spm != null
                   ? t('report.metricsLineKo', {
+                      count: metrics.filler_count ?? 0,
                       spm: formatNumber(metrics.spm),
                       fillers: formatNumber(metrics.filler_count ?? 0),
                       seconds: formatNumber(metrics.duration_s ?? 0),
                     })
                   : t('report.metricsLine', {
+                      count: metrics.filler_count ?? 0,
                       wpm: formatNumber(metrics.wpm ?? 0),
                       fillers: formatNumber(metrics.filler_count ?? 0),
                       seconds: formatNumber(metrics.duration_s ?? 0),

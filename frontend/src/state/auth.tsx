@@ -1,5 +1,7 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
-import { api, ApiError } from '../api/client'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { createContext, useCallback, useContext, useEffect, useMemo, type ReactNode } from 'react'
+import { api } from '../api/client'
+import { keys, meQuery } from '../api/queries'
 import type { SignInRequest, SignUpRequest, User } from '../api/types'
 
 export interface Auth {
@@ -15,46 +17,37 @@ export interface Auth {
 const AuthContext = createContext<Auth | null>(null)
 
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [user, setUser] = useState<User | null>(null)
-  const [checking, setChecking] = useState(true)
-
+  const queryClient = useQueryClient()
+  const me = useQuery(meQuery)
   useEffect(() => {
-    let cancelled = false
-    api
-      .me()
-      .then((me) => !cancelled && setUser(me))
-      .catch((error: unknown) => {
-        // 401 simply means "not signed in"; anything else is also treated as signed out, but stays visible in dev.
-        if (!(error instanceof ApiError && error.status === 401)) console.warn('session check failed')
-      })
-      .finally(() => !cancelled && setChecking(false))
-    return () => {
-      cancelled = true
-    }
-  }, [])
+    if (me.isError) console.warn('session check failed') // treated as signed out
+  }, [me.isError])
 
-  const signIn = useCallback(async (body: SignInRequest) => {
-    const me = await api.login(body)
-    setUser(me)
-    return me
-  }, [])
-  const signUp = useCallback(async (body: SignUpRequest) => {
-    const me = await api.signup(body)
-    setUser(me)
-    return me
-  }, [])
+  // A new user starts from an empty cache: nothing of the previous account stays in memory.
+  const become = useCallback(
+    <U extends User | null>(user: U): U => {
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== keys.me[0] })
+      queryClient.setQueryData(keys.me, user)
+      return user
+    },
+    [queryClient],
+  )
+  const signIn = useCallback(async (body: SignInRequest) => become(await api.login(body)), [become])
+  const signUp = useCallback(async (body: SignUpRequest) => become(await api.signup(body)), [become])
   const signOut = useCallback(async () => {
     try {
       await api.logout()
     } finally {
-      setUser(null)
+      become(null)
     }
-  }, [])
+  }, [become])
   const deleteAccount = useCallback(async () => {
     await api.deleteAccount()
-    setUser(null)
-  }, [])
+    become(null)
+  }, [become])
 
+  const user = me.data ?? null
+  const checking = me.isPending
   const value = useMemo(
     () => ({ user, checking, signIn, signUp, signOut, deleteAccount }),
     [user, checking, signIn, signUp, signOut, deleteAccount],

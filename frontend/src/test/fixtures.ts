@@ -72,7 +72,7 @@ export function makeReport(overrides: Partial<Report> = {}): Report {
       slots: [
         { position: 1, kind: 'opening', competency: 'motivation', bank_id: 'general-en-001' },
         { position: 2, kind: 'technical', competency: 'system_design', bank_id: 'backend-en-004' },
-        { position: 3, kind: 'behavioural', competency: 'collaboration', bank_id: null },
+        { position: 3, kind: 'behavioural', competency: 'collaboration', bank_id: 'general-en-007' },
       ],
     },
     overall_score: 3.5,

@@ -1,11 +1,11 @@
 import { useState } from 'react'
+import { useNavigate } from 'react-router'
 import { api } from '../../api/client'
 import type { Progress } from '../../api/types'
 import { browserTimeZone } from '../../hooks/useProgress'
 import { useI18n } from '../../i18n'
 import { competencyName } from '../../lib/competency'
 import { describeError } from '../../lib/errors'
-import { navigate } from '../../lib/router'
 import { Banner } from '../ui'
 import { formatDay, formatList } from './format'
 
@@ -17,6 +17,7 @@ export const PRACTICE_QUESTIONS = 5
  */
 export function PracticePanel({ progress }: { progress: Progress }) {
   const { t, locale, formatNumber } = useI18n()
+  const navigate = useNavigate()
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const byId = new Map(progress.competencies.map((c) => [c.competency, c]))
