@@ -9,8 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 CRITERIA = ("relevance", "depth", "structure", "clarity", "evidence")
 
+# Sized to what the report shows (issue 19, "fewer tokens"): every generated character is decode time on the CPU
+# evaluator, and Korean costs SOLAR's tokenizer ~3.6x the tokens of English. Per answer the report shows the scores,
+# a short list of strengths and of improvements (the interview report then picks its top 3 from all answers'
+# points) and a model answer of a few sentences. The bounds are compiled into the server's grammar (maxLength /
+# maxItems), so a reply cannot outgrow them; measured before/after in docs/benchmarks/production.md.
+POINT_MAX_CHARS = 160  # one specific sentence
+POINTS_MAX_ITEMS = 2  # per answer; 5 answers give the report 10 of each to pick its top 3 from
+MODEL_ANSWER_MAX_CHARS = 480  # "at most 70 words" in the prompt: ~420 characters of English, fewer of Korean
+
 Score = Annotated[int, Field(ge=1, le=5)]
-Point = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Point = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=POINT_MAX_CHARS)]
 
 
 class EvaluationOutput(BaseModel):
@@ -24,9 +33,9 @@ class EvaluationOutput(BaseModel):
     clarity: Score = Field(description="1-5: clear, concise communication")
     evidence: Score = Field(description="1-5: concrete examples, numbers, outcomes")
     overall_score: Score = Field(description="1-5 overall")
-    strengths: list[Point] = Field(min_length=1, max_length=3, description="what the answer did well")
-    improvements: list[Point] = Field(min_length=1, max_length=3, description="what to do better")
-    model_answer: str = Field(min_length=1, max_length=800, description="a concise model answer")
+    strengths: list[Point] = Field(min_length=1, max_length=POINTS_MAX_ITEMS, description="what the answer did well")
+    improvements: list[Point] = Field(min_length=1, max_length=POINTS_MAX_ITEMS, description="what to do better")
+    model_answer: str = Field(min_length=1, max_length=MODEL_ANSWER_MAX_CHARS, description="a concise model answer")
 
     def rubric(self) -> dict[str, int]:
         return {name: int(getattr(self, name)) for name in CRITERIA}
