@@ -33,28 +33,38 @@ def derived(results: dict[str, Any]) -> dict[str, Any]:
     tg1, pp = ev["tg_c1_per_stream"], ev["pp_tokens_per_s"]
     out.update(threads=t, tg1=tg1, pp=pp)
     solar = lengths.get("solar-10.7b", {})
-    cut = e2e.get("max_tokens", 0)
+    sizes = results.get("prompt_tokens", {}).get("solar-10.7b", {})
     per_lang: dict[str, Any] = {}
-    for row in e2e.get("rows", []):
-        n = solar.get(row["lang"])
+    for lang in ("ko", "en"):
+        n = solar.get(lang)
         if n is None:
             continue
-        full = row["outcome_s"] + max(0, n - cut) / tg1
-        entry = per_lang.setdefault(row["lang"], {"reply_tokens": n})
-        entry[f"{row['path']}_full_s"] = round(full, 1)
-        entry[f"{row['path']}_prompt_tokens"] = row["prompt_tokens_processed"]
-        if row["path"] == "streamed":
-            entry["first_partial_s"] = row["first_partial_s"]
-    sizes = results.get("prompt_tokens", {}).get("solar-10.7b", {})
-    if not per_lang and sizes:
-        # No worker run at production shape: the same path from its parts — prompt tokens the server processes
-        # (the shared system part cached, see the caching table) at the measured prompt rate, then reply tokens at
-        # the measured generation rate; the worker's own overhead (≈ 25 ms, docs/benchmarks/latest.md) is noise.
-        first = sizes.get("first_score_tokens", 6)
-        for lang in ("ko", "en"):
-            n = solar.get(lang)
-            if n is None or f"prompt_{lang}" not in sizes:
-                continue
+        rows = [r for r in e2e.get("rows", []) if r["lang"] == lang]
+        runs = {r["path"]: r for r in rows if r["path"] in ("streamed", "today")}
+        if runs:  # measured through the worker at production shape
+            entry: dict[str, Any] = {"reply_tokens": n}
+            for path, r in runs.items():
+                generated = r.get("tokens_generated", n)
+                rate = r.get("gen_tokens_per_s") or tg1
+                # Only a reply cut short of the fixed length is completed from the rate (and said so).
+                entry[f"{path}_full_s"] = round(r["outcome_s"] + max(0, n - generated) / rate, 1)
+                entry[f"{path}_prompt_tokens"] = r["prompt_tokens_processed"]
+                entry[f"{path}_generated"] = generated
+                entry["gen_tok_s"] = r.get("gen_tokens_per_s")
+                entry["prompt_tok_s"] = r.get("prompt_tokens_per_s")
+                entry["load_1m"] = r.get("load_1m")
+            if "streamed" in runs:
+                entry["first_partial_s"] = runs["streamed"]["first_partial_s"]
+            cold = next((r for r in rows if r["path"].startswith("cold")), None)
+            if cold:
+                entry["prompt_cold"] = cold["prompt_tokens_processed"]
+                entry["cold_prompt_s"] = cold["prompt_s"]
+            per_lang[lang] = entry
+        elif f"prompt_{lang}" in sizes:
+            # No worker run for this language: the same path from its parts — prompt tokens the server processes
+            # (the shared system part cached) at the measured prompt rate, then reply tokens at the measured
+            # generation rate; the worker's own overhead (≈ 25 ms, docs/benchmarks/latest.md) is noise.
+            first = sizes.get("first_score_tokens", 6)
             warm_tokens = sizes[f"prompt_{lang}"] - sizes[f"shared_{lang}"]
             per_lang[lang] = {
                 "reply_tokens": n,
@@ -71,7 +81,7 @@ def derived(results: dict[str, Any]) -> dict[str, Any]:
     out["per_lang"] = per_lang
     # Capacity: c evaluations share the server; prompt processing is compute-bound (serial), decoding is batched.
     warm = (
-        [r["prompt_tokens_processed"] for r in e2e.get("rows", [])[1:]]
+        [r["prompt_tokens_processed"] for r in e2e.get("rows", []) if r["path"] in ("streamed", "today")]
         or [x["prompt_warm"] for x in per_lang.values() if "prompt_warm" in x]
         or [0]
     )
@@ -135,40 +145,54 @@ def write_markdown(results: dict[str, Any]) -> str:
             f"{_f(r['tg_c2_total'], 2)} | {_f(r['tg_c4_per_stream'], 2)} | {_f(r['tg_c4_total'], 2)} | {ttft} |"
         )
     lengths = results.get("output_tokens", {})
+    before = results.get("output_tokens_before", {})
     if lengths:
         lines += [
             "",
             "## Reply lengths used (tokens of a real evaluation reply)",
             "",
-            "| tokenizer | en | ko | ko/en ratio |",
-            "|---|---|---|---|",
-        ]
-        for key in SPECS:
-            if key in lengths:
-                x = lengths[key]
-                lines.append(f"| {key} | {x['en']} | {x['ko']} | {x['ko_en_ratio']} |")
-    if d.get("per_lang"):
-        computed = any(x.get("computed") for x in d["per_lang"].values())
-        how = "computed from the measured rates" if computed else "real worker path"
-        lines += [
+            "Sizing of the reply (worker/evaluation/schemas.py): "
+            + (f"before {before['sizing']}; " if before.get("sizing") else "")
+            + f"now {lengths.get('sizing', 'as committed')}.",
             "",
-            f"## Evaluator: answer submitted → feedback ({how}, {d['threads']} threads)",
-            "",
-            "| language | reply tokens | today: feedback after (s) | streamed: first feedback (s) | streamed: "
-            "complete (s) | prompt tokens processed today / streamed |",
+            "| tokenizer | en before | en now | ko before | ko now | ko/en ratio |",
             "|---|---|---|---|---|---|",
         ]
+        for key in ("smollm2", *SPECS):
+            if key in lengths:
+                x, y = lengths[key], before.get(key, {})
+                lines.append(
+                    f"| {key} | {_f(y.get('en'))} | {x['en']} | {_f(y.get('ko'))} | {_f(x.get('ko'))} | "
+                    f"{_f(x.get('ko_en_ratio'))} |"
+                )
+    if d.get("per_lang"):
+        lines += [
+            "",
+            f"## Evaluator at production shape: answer submitted → feedback ({d['threads']} thread(s))",
+            "",
+            "Measured rows ran through `python -m worker evaluation` on the SOLAR-shaped server with the reply fixed "
+            "to the length in the table (see Method: with random weights the fixed-length reply fails validation, "
+            "so the outcome event is `evaluation.failed` at the moment a real reply would be stored as ready). "
+            "Computed rows: from the measured rates and token counts.",
+            "",
+            "| language | how | reply tokens | prompt tokens processed cold / warm | streamed: first feedback (s) "
+            "| today: feedback after = streamed: complete (s) | gen tok/s | load (1 min) |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for lang, x in d["per_lang"].items():
+            how = "computed" if x.get("computed") else "measured"
+            warm = x.get("streamed_prompt_tokens", x.get("today_prompt_tokens"))
+            full = [f"{_f(x.get(f'{p}_full_s'))} ({p})" for p in ("today", "streamed") if x.get(f"{p}_full_s")]
             lines.append(
-                f"| {lang} | {x['reply_tokens']} | {_f(x.get('today_full_s'))} | {_f(x.get('first_partial_s'))} | "
-                f"{_f(x.get('streamed_full_s'))} | {_f(x.get('today_prompt_tokens'), 0)} / "
-                f"{_f(x.get('streamed_prompt_tokens'), 0)} |"
+                f"| {lang} | {how} | {x['reply_tokens']} | {_f(x.get('prompt_cold'), 0)} / {_f(warm, 0)} | "
+                f"{_f(x.get('first_partial_s'))} | {' · '.join(full)} | {_f(x.get('gen_tok_s', d['tg1']), 2)} | "
+                f"{_f(x.get('load_1m'), 1)} |"
             )
         lines += [
             "",
             f"Evaluator generation: **{_f(d['tg1'], 2)} tok/s** per stream, prompt processing {_f(d['pp'], 1)} tok/s "
-            f"({d['threads']} threads). Report ready ≈ {_f(d['report_after_last_answer_s'])} s after the last "
-            "answer's evaluation (summary call, estimated from the rates).",
+            f"({d['threads']} threads, rates table). Report ready ≈ {_f(d['report_after_last_answer_s'])} s after the "
+            "last answer's evaluation (summary call, estimated from the rates).",
         ]
     local = results.get("e2e_local", {}).get("rows", [])
     if local:
