@@ -197,7 +197,7 @@ async def _stored_meta() -> dict[str, dict[str, Any]]:
     try:
         async with get_sessionmaker()() as session:
             rows = (await session.exec(select(Question))).all()
-            return {str(q.interview_id): {**q.model_meta, "source": q.source.value} for q in rows}
+            return {str(q.interview_id): {**q.model_meta, "source": str(q.source)} for q in rows}
     finally:
         await dispose_engine()
 

@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -455,7 +455,7 @@ def end_to_end(
     key: str = "e2e",
     langs: tuple[str, ...] = ("ko", "en"),
     paths: tuple[str, ...] = ("streamed", "today"),
-    max_tokens: dict[str, int] | None = None,
+    max_tokens: Callable[[str], int] | None = None,
     **server_extra: str,
 ) -> None:
     """Answer submitted → first `evaluation.partial` and → outcome event, through `python -m worker evaluation`.
@@ -463,13 +463,13 @@ def end_to_end(
     Per language, on a fresh server: the interview's previous evaluation is sent straight to the server first
     (`max_tokens` 1; its prompt tokens processed are a cold call's — nothing cached), then each worker path
     evaluates a further answer of that interview (warm: the shared prefix is cached, as for every answer after a
-    server's first). `max_tokens` fixes the reply length (random weights; see the module docstring), None = whole
-    replies."""
+    server's first). `max_tokens(lang)` fixes the reply length (random weights; see the module docstring), asked
+    after the cold prompt (the lengths may still be being measured meanwhile); None = whole replies."""
     from bench._support import private_services
     from core import jobs
     from core.settings import get_settings
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     with private_services("bench-production-") as env:
         saved = dict(os.environ)
         os.environ.update(env)
@@ -494,7 +494,7 @@ def end_to_end(
                     print(json.dumps(cold), flush=True)
                     rows.append(cold)
                     for n, label in enumerate(paths, start=1):
-                        cap = (max_tokens or {}).get(lang)
+                        cap = max_tokens(lang) if max_tokens else None
                         with evaluation_worker(
                             env,
                             LLM_EVALUATOR__BASE_URLS=srv.base_url,
@@ -530,7 +530,8 @@ def end_to_end(
             os.environ.clear()
             os.environ.update(saved)
             get_settings.cache_clear()
-    results[key] = {"threads": threads, "max_tokens": max_tokens, "rows": rows, "load_1m": os.getloadavg()[0]}
+    caps = {row["lang"]: row["max_tokens"] for row in rows if row.get("max_tokens")}
+    results[key] = {"threads": threads, "max_tokens": caps or None, "rows": rows}
 
 
 def caching(results: dict[str, Any]) -> None:
@@ -591,14 +592,23 @@ async def _interleaved(pool_cls: Any, role: str, role_settings: Any, urls: list[
 # --- report ---------------------------------------------------------------------------------------------------
 
 
-def _reply_caps(spec: str, results: dict[str, Any]) -> dict[str, int]:
-    """Fixed reply lengths (SOLAR tokens) per language for the production-shape worker run."""
-    if spec == "measured":
-        solar = results.get("output_tokens", {}).get(ROLE_MODEL["evaluator"])
-        if not solar:
-            raise SystemExit("--e2e-max-tokens measured needs the 'lengths' phase (or --merge of a run that has it)")
-        return {lang: int(solar[lang]) for lang in ("ko", "en")}
-    return {k: int(v) for k, v in (item.split("=") for item in spec.split(","))}
+def _reply_caps(spec: str, results: dict[str, Any], lengths_from: str | None) -> Callable[[str], int]:
+    """Fixed reply length (SOLAR tokens) per language for the production-shape worker run: 'measured' = this run's
+    `lengths` phase, else the `output_tokens` of the JSON file `lengths_from` as it is when the worker run starts
+    (written meanwhile by `python -m bench.production.sizing --merge FILE`); or explicit 'ko=700,en=200'."""
+    if spec != "measured":
+        fixed = {k: int(v) for k, v in (item.split("=") for item in spec.split(","))}
+        return lambda lang: fixed[lang]
+
+    def measured(lang: str) -> int:
+        lengths = results.get("output_tokens") or (
+            json.loads(Path(lengths_from).read_text()).get("output_tokens") if lengths_from else None
+        )
+        if not lengths:
+            raise SystemExit("--e2e-max-tokens measured: no reply lengths (run the 'lengths' phase or --lengths-from)")
+        return int(lengths[ROLE_MODEL["evaluator"]][lang])
+
+    return measured
 
 
 def main() -> None:
@@ -615,6 +625,7 @@ def main() -> None:
         help="reply length of the production-shape worker run: 'measured' (the reply lengths phase, this run's or "
         "the merged one's) or e.g. 'ko=700,en=200'",
     )
+    parser.add_argument("--lengths-from", help="JSON with output_tokens for --e2e-max-tokens measured (read late)")
     parser.add_argument("--merge", help="add to the results of an earlier (partial) run")
     parser.add_argument("--out", default=str(OUT_JSON))
     args = parser.parse_args()
@@ -658,7 +669,7 @@ def main() -> None:
                 results,
                 langs=tuple(x for x in args.e2e_langs.split(",") if x),
                 paths=tuple(x for x in args.e2e_paths.split(",") if x),
-                max_tokens=_reply_caps(args.e2e_max_tokens, results),
+                max_tokens=_reply_caps(args.e2e_max_tokens, results, args.lengths_from),
             )
         if "e2e-local" in phases:  # the same worker path on the local default model, whole replies
             from core.settings import Settings

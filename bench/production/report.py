@@ -60,7 +60,14 @@ def derived(results: dict[str, Any]) -> dict[str, Any]:
                 entry["prompt_cold"] = cold["prompt_tokens_processed"]
                 entry["cold_prompt_s"] = cold["prompt_s"]
             per_lang[lang] = entry
-        elif f"prompt_{lang}" in sizes:
+    measured = next((x for x in per_lang.values() if x.get("gen_tok_s") and x.get("prompt_tok_s")), None)
+    for lang in ("ko", "en"):
+        n = solar.get(lang)
+        if n is None or lang in per_lang:
+            continue
+        if f"prompt_{lang}" in sizes:
+            # Rates of this run's worker measurement when there is one (same load), else the rates table.
+            lpp, ltg = (measured["prompt_tok_s"], measured["gen_tok_s"]) if measured else (pp, tg1)
             # No worker run for this language: the same path from its parts — prompt tokens the server processes
             # (the shared system part cached) at the measured prompt rate, then reply tokens at the measured
             # generation rate; the worker's own overhead (≈ 25 ms, docs/benchmarks/latest.md) is noise.
@@ -69,14 +76,15 @@ def derived(results: dict[str, Any]) -> dict[str, Any]:
             per_lang[lang] = {
                 "reply_tokens": n,
                 "computed": True,
+                "rates": "this run's worker measurement" if measured else "rates table",
                 "prompt_cold": sizes[f"prompt_{lang}"],
                 "prompt_warm": warm_tokens,
-                "today_full_s": round(warm_tokens / pp + n / tg1, 1),
-                "streamed_full_s": round(warm_tokens / pp + n / tg1, 1),
-                "first_partial_s": round(warm_tokens / pp + first / tg1, 1),
+                "today_full_s": round(warm_tokens / lpp + n / ltg, 1),
+                "streamed_full_s": round(warm_tokens / lpp + n / ltg, 1),
+                "first_partial_s": round(warm_tokens / lpp + first / ltg, 1),
                 "today_prompt_tokens": warm_tokens,
                 "streamed_prompt_tokens": warm_tokens,
-                "cold_full_s": round(sizes[f"prompt_{lang}"] / pp + n / tg1, 1),
+                "cold_full_s": round(sizes[f"prompt_{lang}"] / lpp + n / ltg, 1),
             }
     out["per_lang"] = per_lang
     # Capacity: c evaluations share the server; prompt processing is compute-bound (serial), decoding is batched.
@@ -181,6 +189,10 @@ def write_markdown(results: dict[str, Any]) -> str:
         ]
         for lang, x in d["per_lang"].items():
             how = "computed" if x.get("computed") else "measured"
+            made = [x[f"{p}_generated"] for p in ("streamed", "today") if f"{p}_generated" in x]
+            short = [g for g in made if g < x["reply_tokens"]]
+            if short:
+                how += f" ({min(short):.0f} tokens generated, the rest from the rate)"
             warm = x.get("streamed_prompt_tokens", x.get("today_prompt_tokens"))
             full = [f"{_f(x.get(f'{p}_full_s'))} ({p})" for p in ("today", "streamed") if x.get(f"{p}_full_s")]
             lines.append(
@@ -308,15 +320,24 @@ METHOD = """## Method
   question model), `cache_prompt` off. Generation: 8 tokens per request with `ignore_eos`, 1/2/4 concurrent
   requests; "per stream" is llama-server's own `predicted_per_second`, "total" all tokens over the decoding wall time.
 - **Reply lengths.** Random weights under a JSON schema do not write realistic replies, so lengths are fixed to
-  those of real evaluations: SmolLM2-135M's schema-constrained replies to the same evaluation prompt (English),
-  re-tokenized with each production tokenizer; Korean scaled by that tokenizer's ko/en token ratio on the
-  question bank's parallel competency anchors (SmolLM2 cannot write Korean).
-- **End to end.** Embedded PostgreSQL + Redis, `python -m worker evaluation` (1 process × 2 threads), the evaluator
-  server with evaluator.env's `--parallel 2`; an answer row is created and its job sent; times are from sending the
-  job to the first `evaluation.partial` and to the outcome event on the interview's stream. The reply is capped at
-  24 tokens (`LLM_EVALUATOR__MAX_TOKENS`; the capped reply fails validation, as it must), so the complete time is
-  the measured time plus the remaining reply tokens at the measured generation rate. "Today" is the same worker
-  with `EVALUATION_PARTIALS=false` (feedback only when the whole evaluation is stored).
+  those of real evaluations: SmolLM2-135M's schema-constrained replies to the same evaluation prompts (English,
+  four answers, whole and shortened), re-tokenized with each production tokenizer; Korean scaled by that
+  tokenizer's ko/en token ratio on the question bank's parallel competency anchors (SmolLM2 cannot write Korean).
+  Before/after the reply sizing: `python -m bench.production.sizing --before <checkout of the previous revision>`
+  builds each revision's own requests for the same answers and sends them, alternating, to one server.
+- **End to end.** Embedded PostgreSQL + Redis, `python -m worker evaluation` (1 process × 2 threads), a fresh
+  evaluator server per language with evaluator.env's `--parallel 2`. First the interview's previous answer is
+  evaluated straight on the server (`max_tokens` 1): the cold prompt — what a server's first call processes. Then
+  an answer row is created and its job sent, once with today's worker (`EVALUATION_PARTIALS=false`: feedback when
+  the evaluation is stored) and once streamed (`evaluation.partial` with the first scores), each a further answer
+  of the same interview (same lengths, different question and answer text, so only the shared prefix is cached);
+  times are from sending the job to the first `evaluation.partial` and to the outcome event on the interview's
+  stream. The reply is fixed to the measured length with `LLM_EVALUATOR__MAX_TOKENS`: random weights do not end
+  strings by themselves (quote tokens are suppressed, see models.py), so the reply runs to the cap, and the tokens
+  actually generated are recorded (`tokens_predicted_total`; a reply that the grammar closed sooner would be
+  completed from the measured rate, and the row says so). The cut reply fails validation — the outcome event is
+  `evaluation.failed`, sent at the moment a real reply of that length would be stored as `ready`. Generation and
+  prompt tokens/s in that table are llama-server's own averages (`/metrics`) over the server's requests.
 - **Prompt tokens processed** come from llama-server's `/metrics` (`llamacpp:prompt_tokens_total`) deltas. The
   caching table uses tiny-scaled variants of the same models (same tokenizer, chat template and prompt-cache
   logic, so the same token counts) with two replicas and the real replica pool: "today" is the pool's

@@ -3,9 +3,10 @@
     python -m bench.production.sizing --before CHECKOUT [--samples 4] [--merge docs/benchmarks/production.json]
 
 Each checkout builds its own evaluation requests (its prompt, schema and response_format, through its own
-`bench.production` code, in a subprocess with that checkout on PYTHONPATH) for the same answers; one local SmolLM2
-server answers both, requests alternating, so machine noise hits both alike. Output tokens per evaluation are
-SmolLM2's own `completion_tokens` and the replies re-tokenized with each production tokenizer (the tiny-scaled
+`bench.production` code, in a subprocess with that checkout on PYTHONPATH) for the same answers (the production
+bench's own, whole and shortened, and graded English answers of every quality from bench/quality's set); one local
+SmolLM2 server answers both, requests alternating, so machine noise hits both alike. Output tokens per evaluation
+are SmolLM2's own `completion_tokens` and the replies re-tokenized with each production tokenizer (the tiny-scaled
 shape-faithful models: same vocabulary, so the production counts); Korean is the English count times that
 tokenizer's ko/en ratio on the question bank's parallel anchors, as in the `lengths` phase (SmolLM2 cannot write
 Korean). `--merge` stores the results as `output_tokens_before` / `output_tokens` of a production run's JSON, which
@@ -27,7 +28,7 @@ from typing import Any
 import httpx
 
 from bench.production import models
-from bench.production.__main__ import ANSWERS, ROLE_MODEL, ROOT, server, tokenize, variant
+from bench.production.__main__ import ROLE_MODEL, ROOT, server, tokenize, variant
 
 # Runs inside a checkout: its requests for the given (question, answer) pairs, and its schema's bounds.
 _REQUESTS = """
@@ -76,7 +77,8 @@ def _tokenizer_model(key: str) -> Path:
     return path
 
 
-def measure(before: Path, samples: int) -> dict[str, Any]:
+def measure(before: Path, samples: int, graded_items: int) -> dict[str, Any]:
+    from bench.quality.dataset import load_dataset
     from core.question_bank import load_bank
     from core.settings import Settings
     from launcher.models_llm import smollm2_model
@@ -85,6 +87,10 @@ def measure(before: Path, samples: int) -> dict[str, Any]:
     for i in range(samples):
         question, answer = variant("en", i)
         pairs.append((question, answer if i % 2 == 0 else answer[:300]))  # whole and shortened answers
+    # Graded answers of every quality (English; adversarial ones left out): real answers, not only the bench's own.
+    graded = [x for x in load_dataset() if x.lang == "en" and x.category != "adversarial"]
+    step = max(1, len(graded) // max(1, graded_items))
+    pairs += [(x.question, x.answer) for x in graded[::step][:graded_items]]
     builds = {"before": requests_of(before, pairs), "now": requests_of(ROOT, pairs)}
     replies: dict[str, list[dict[str, Any]]] = {"before": [], "now": []}
     with server(
@@ -96,7 +102,7 @@ def measure(before: Path, samples: int) -> dict[str, Any]:
         LLAMA_ARG_CHAT_TEMPLATE_FILE=str(ROOT / "model-servers" / "templates" / "chatml.jinja"),
         LLAMA_ARG_ALIAS="smollm2",
     ) as srv:
-        for i in range(samples):
+        for i in range(len(pairs)):
             for label in ("before", "now") if i % 2 == 0 else ("now", "before"):
                 body = {**builds[label]["requests"][i], "max_tokens": 1200, "seed": i, "temperature": 0.1}
                 r = httpx.post(f"{srv.base_url}/v1/chat/completions", json=body, timeout=900)
@@ -140,10 +146,11 @@ def _describe(sizing: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", required=True, type=Path, help="the other checkout (e.g. a `git archive` of main)")
-    parser.add_argument("--samples", type=int, default=4)
+    parser.add_argument("--samples", type=int, default=4, help="the production bench's own answers")
+    parser.add_argument("--graded", type=int, default=4, help="plus this many graded English answers (bench/quality)")
     parser.add_argument("--merge", type=Path, help="a production run's JSON to store the lengths in")
     args = parser.parse_args()
-    result = measure(args.before.resolve(), args.samples)
+    result = measure(args.before.resolve(), args.samples, args.graded)
     summary = {label: {k: v for k, v in x.items() if k != "samples_en"} for label, x in result.items()}
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     if args.merge:
@@ -151,7 +158,7 @@ def main() -> None:
         for label, key in (("before", "output_tokens_before"), ("now", "output_tokens")):
             data[key] = {**result[label], "sizing": _describe(result[label]["sizing"])}
         args.merge.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    print(f"answers: {len(ANSWERS)} languages, {args.samples} samples each side", flush=True)
+    print(f"{args.samples} bench answers + {args.graded} graded answers, each side", flush=True)
 
 
 if __name__ == "__main__":
