@@ -606,7 +606,12 @@ def _reply_caps(spec: str, results: dict[str, Any], lengths_from: str | None) ->
         )
         if not lengths:
             raise SystemExit("--e2e-max-tokens measured: no reply lengths (run the 'lengths' phase or --lengths-from)")
-        return int(lengths[ROLE_MODEL["evaluator"]][lang])
+        from bench.production.report import reply_tokens
+
+        n = reply_tokens(lengths[ROLE_MODEL["evaluator"]], lang)
+        if n is None:
+            raise SystemExit(f"no reply length for {lang}")
+        return n
 
     return measured
 

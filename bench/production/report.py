@@ -18,6 +18,14 @@ def _f(value: Any, digits: int = 1) -> str:
     return f"{value:,.{digits}f}" if isinstance(value, float) else str(value)
 
 
+def reply_tokens(lengths: dict[str, Any], lang: str) -> int | None:
+    """The fixed reply length of a language: the longest reply the schema allows, in real text of that language
+    (`bound_<lang>`, bench/production/sizing.py) when measured — the local model writes every field to its bound —
+    else the re-tokenized local replies (older runs)."""
+    value = lengths.get(f"bound_{lang}", lengths.get(lang))
+    return int(value) if value is not None else None
+
+
 def derived(results: dict[str, Any]) -> dict[str, Any]:
     """The headline figures, each from measured rates (see the method section for how)."""
     out: dict[str, Any] = {}
@@ -36,7 +44,7 @@ def derived(results: dict[str, Any]) -> dict[str, Any]:
     sizes = results.get("prompt_tokens", {}).get("solar-10.7b", {})
     per_lang: dict[str, Any] = {}
     for lang in ("ko", "en"):
-        n = solar.get(lang)
+        n = reply_tokens(solar, lang)
         if n is None:
             continue
         rows = [r for r in e2e.get("rows", []) if r["lang"] == lang]
@@ -62,7 +70,7 @@ def derived(results: dict[str, Any]) -> dict[str, Any]:
             per_lang[lang] = entry
     measured = next((x for x in per_lang.values() if x.get("gen_tok_s") and x.get("prompt_tok_s")), None)
     for lang in ("ko", "en"):
-        n = solar.get(lang)
+        n = reply_tokens(solar, lang)
         if n is None or lang in per_lang:
             continue
         if f"prompt_{lang}" in sizes:
@@ -94,7 +102,7 @@ def derived(results: dict[str, Any]) -> dict[str, Any]:
         or [0]
     )
     prompt_tokens = sum(warm) / len(warm)
-    n_mean = sum(solar.get(lang, 0) for lang in ("ko", "en")) / 2 or 1
+    n_mean = sum(reply_tokens(solar, lang) or 0 for lang in ("ko", "en")) / 2 or 1
     capacity = {}
     for c in (1, 2, 4):
         per_stream = ev.get(f"tg_c{c}_per_stream") or tg1
@@ -157,22 +165,27 @@ def write_markdown(results: dict[str, Any]) -> str:
     if lengths:
         lines += [
             "",
-            "## Reply lengths used (tokens of a real evaluation reply)",
+            "## Reply lengths (output tokens per evaluation), before and after the reply sizing",
             "",
-            "Sizing of the reply (worker/evaluation/schemas.py): "
+            "Sizing (worker/evaluation/schemas.py): "
             + (f"before {before['sizing']}; " if before.get("sizing") else "")
-            + f"now {lengths.get('sizing', 'as committed')}.",
+            + f"now {lengths.get('sizing', 'as committed')}. Measured replies: the local SmolLM2's schema-constrained "
+            "evaluations of the same answers, both revisions side by side on one server (`python -m "
+            "bench.production.sizing`), their mean output tokens and the same text re-tokenized; longest reply: every "
+            "field at its bound, in real Korean / English text (the fixed reply length used below).",
             "",
-            "| tokenizer | en before | en now | ko before | ko now | ko/en ratio |",
-            "|---|---|---|---|---|---|",
+            "| tokenizer | measured replies en, before → now | longest reply en, before → now "
+            "| longest reply ko, before → now |",
+            "|---|---|---|---|",
         ]
         for key in ("smollm2", *SPECS):
-            if key in lengths:
-                x, y = lengths[key], before.get(key, {})
-                lines.append(
-                    f"| {key} | {_f(y.get('en'))} | {x['en']} | {_f(y.get('ko'))} | {_f(x.get('ko'))} | "
-                    f"{_f(x.get('ko_en_ratio'))} |"
-                )
+            if key not in lengths:
+                continue
+            x, y = lengths[key], before.get(key, {})
+            lines.append(
+                f"| {key} | {_f(y.get('en'))} → {_f(x.get('en'))} | {_f(y.get('bound_en'))} → {_f(x.get('bound_en'))} "
+                f"| {_f(y.get('bound_ko'))} → {_f(x.get('bound_ko'))} |"
+            )
     if d.get("per_lang"):
         lines += [
             "",

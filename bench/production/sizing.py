@@ -136,6 +136,31 @@ def measure(before: Path, samples: int, graded_items: int) -> dict[str, Any]:
     return out
 
 
+def bound_reply(lang: str, sizing: dict[str, Any]) -> str:
+    """The longest reply a sizing allows, written in real text of `lang` (the question bank's competency anchors):
+    every list at its item bound, every text field at its character bound."""
+    from core.question_bank import load_bank
+
+    text = " ".join(a for c in load_bank().competencies.values() for a in c.anchors.get(lang, {}).values())
+    points, chars, answer = int(sizing["points"]), int(sizing["point_chars"]), int(sizing["model_answer_chars"])
+    reply: dict[str, Any] = {k: 4 for k in ("relevance", "depth", "structure", "clarity", "evidence", "overall_score")}
+    reply["strengths"] = [text[i * chars : (i + 1) * chars] for i in range(points)]
+    reply["improvements"] = [text[(i + 5) * chars : (i + 6) * chars] for i in range(points)]
+    reply["model_answer"] = text[2000 : 2000 + answer]
+    return json.dumps(reply, ensure_ascii=False)
+
+
+def bounds(result: dict[str, Any]) -> None:
+    """Tokens of the longest reply each side's sizing allows, per production tokenizer and language, into
+    `result[label][key]["bound_ko" / "bound_en"]`: what a reply can cost at most, and what max_tokens must cover."""
+    for role, key in ROLE_MODEL.items():
+        with server(role, _tokenizer_model(key), threads=1, parallel=1, ctx_per_slot=4096) as srv:
+            for side in result.values():
+                for lang in ("ko", "en"):
+                    n = len(tokenize(srv.base_url, bound_reply(lang, side["sizing"])))
+                    side.setdefault(key, {})[f"bound_{lang}"] = n
+
+
 def _describe(sizing: dict[str, Any]) -> str:
     return (
         f"≤ {sizing['points']} strengths and ≤ {sizing['points']} improvements of ≤ {sizing['point_chars']} "
@@ -149,14 +174,23 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=4, help="the production bench's own answers")
     parser.add_argument("--graded", type=int, default=4, help="plus this many graded English answers (bench/quality)")
     parser.add_argument("--merge", type=Path, help="a production run's JSON to store the lengths in")
+    parser.add_argument("--bounds-only", action="store_true", help="only add the bounds to --merge FILE's replies")
     args = parser.parse_args()
-    result = measure(args.before.resolve(), args.samples, args.graded)
+    if args.bounds_only:  # the replies of an earlier run (--merge FILE), bounds added
+        data = json.loads(args.merge.read_text())
+        result = {"before": data["output_tokens_before"], "now": data["output_tokens"]}
+        for side in result.values():
+            side["sizing"] = side.get("bounds_sizing") or side["sizing"]
+    else:
+        result = measure(args.before.resolve(), args.samples, args.graded)
+    bounds(result)
     summary = {label: {k: v for k, v in x.items() if k != "samples_en"} for label, x in result.items()}
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     if args.merge:
         data = json.loads(args.merge.read_text()) if args.merge.is_file() else {}
         for label, key in (("before", "output_tokens_before"), ("now", "output_tokens")):
-            data[key] = {**result[label], "sizing": _describe(result[label]["sizing"])}
+            side = result[label]
+            data[key] = {**side, "bounds_sizing": side["sizing"], "sizing": _describe(side["sizing"])}
         args.merge.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     print(f"{args.samples} bench answers + {args.graded} graded answers, each side", flush=True)
 

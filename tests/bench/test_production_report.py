@@ -67,5 +67,4 @@ def test_markdown_says_how_each_row_was_obtained() -> None:
     text = write_markdown(_results())
     assert "| en | measured | 200 | 1450 / 380 | 200.0 |" in text
     assert "| ko | computed | 724 |" in text
-    assert "| solar-10.7b | — | 200 |" not in text  # before is shown
-    assert "| solar-10.7b | 300 | 200 | 1084 | 724 | 3.6 |" in text
+    assert "| solar-10.7b | 300 → 200 | — → — | — → — |" in text  # before and after, side by side
