@@ -293,10 +293,17 @@ def write_markdown(results: dict[str, Any]) -> str:
 FINDINGS = """## What the measurements point at
 
 - **Korean costs SOLAR 3.6× the tokens of English.** SOLAR's 32,000-piece SentencePiece vocabulary has almost no
-  Hangul: most syllables fall back to 3 byte tokens. A Korean evaluation reply of the same content is ~1,100
-  tokens instead of ~300, and the Korean answer in the prompt grows the same way — Korean, the product's first
-  language, is the slow case on the evaluator. (Llama 3's 128k vocabulary: 1.5×.) The lever with the largest
-  effect is therefore the reply size in Korean (fewer, shorter text fields), then a Korean-capable tokenizer.
+  Hangul: most syllables fall back to byte tokens, and the Korean answer in the prompt grows the same way — Korean,
+  the product's first language, is the slow case on the evaluator (Llama 3's 128k vocabulary: 1.5×). The lever
+  with the largest effect is the reply size in Korean, then a Korean-capable tokenizer.
+- **Reply sized to what the report shows** (worker/evaluation/schemas.py): per answer the report shows the scores,
+  a few strengths and improvements and a short model answer, and the interview report picks its top 3 from all
+  answers' points — so ≤ 2 points of each kind of ≤ 160 characters and a model answer of ≤ 480 characters (≤ 70
+  words) instead of 3 × 200 and 800. The grammar enforces the bounds (maxItems / maxLength), so a reply cannot
+  outgrow them. The longest reply the schema allows fell from 1,882 to 1,033 SOLAR tokens in Korean (−45 %) and
+  from 513 to 322 in English (−37 %); the local model, which writes every field to its bound, went from 854 to 568
+  output tokens per evaluation (−33 %, side by side on one server). The evaluator's `max_tokens` is now 1,100
+  (was 900, below the old Korean bound): a valid Korean reply is never cut.
 - **Streaming makes feedback start after the prompt plus a handful of tokens** (the grammar puts the scores first:
   `{"relevance": 4,` is 8 SOLAR tokens), instead of after the whole reply: on CPU that is most of the wait. The
   validated result still arrives when the reply is complete; a reply that then fails validation ends with
