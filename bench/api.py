@@ -273,7 +273,7 @@ async def _measure(api_url: str, llama_url: str) -> list[dict[str, Any]]:
             "api": lambda interview: _through_api(client, interview),
         }
         try:
-            for _ in range(2):  # warm-up: connections, the system prompt in the cache, first-request costs
+            for _ in range(scaled(2)):  # warm-up: connections, the system prompt in the cache, first-request costs
                 for name in SCENARIOS:
                     for fn in paths.values():
                         await fn(_interview(name))
