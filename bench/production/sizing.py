@@ -192,7 +192,8 @@ def main() -> None:
             side = result[label]
             data[key] = {**side, "bounds_sizing": side["sizing"], "sizing": _describe(side["sizing"])}
         args.merge.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    print(f"{args.samples} bench answers + {args.graded} graded answers, each side", flush=True)
+    if not args.bounds_only:
+        print(f"{args.samples} bench answers + {args.graded} graded answers, each side", flush=True)
 
 
 if __name__ == "__main__":
