@@ -58,7 +58,13 @@ print({MARKER!r} + json.dumps(rows, ensure_ascii=False, default=float), flush=Tr
 
 
 def discover() -> list[str]:
-    found = {p.stem for p in (ROOT / "bench").glob("*.py") if not p.stem.startswith("_")}
+    """The benchmark modules: bench/*.py that expose `run()`. Stand-alone studies (`python -m bench.question_sources
+    …`, with their own arguments and reports) have no `run()` and are not part of `make bench`."""
+    found = {
+        p.stem
+        for p in (ROOT / "bench").glob("*.py")
+        if not p.stem.startswith("_") and re.search(r"^def run\(", p.read_text(), re.MULTILINE)
+    }
     return [m for m in ORDER if m in found] + sorted(found - set(ORDER))
 
 
