@@ -39,7 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "docs" / "benchmarks"
 # Cheap and independent first; the ones that start the whole product last.
 ORDER = ("observability", "turn", "llm", "api", "evaluation", "vision", "media", "stt", "load", "cold_start")
-MODULE_TIMEOUT_S = {"default": 300.0, "vision": 360.0, "media": 360.0, "stt": 480.0}
+# api: a validated question may take two attempts (and the bank question) per request, at up to 8 at a time;
+# evaluation: two worker processes and a server start even at the smallest scale (over 300 s at load ≈ 20 on 2 cores)
+MODULE_TIMEOUT_S = {"default": 300.0, "api": 900.0, "evaluation": 600.0, "vision": 360.0, "media": 360.0, "stt": 480.0}
 TOTAL_BUDGET_S = 15 * 60  # what a full run should take; a slow machine gets fewer iterations, not skipped modules
 MIN_SCALE = 0.2
 # Seconds the calibration workload takes on the development machine (2 shared cores, idle), best of 3.
@@ -56,7 +58,13 @@ print({MARKER!r} + json.dumps(rows, ensure_ascii=False, default=float), flush=Tr
 
 
 def discover() -> list[str]:
-    found = {p.stem for p in (ROOT / "bench").glob("*.py") if not p.stem.startswith("_")}
+    """The benchmark modules: bench/*.py that expose `run()`. Stand-alone studies (`python -m bench.question_sources
+    …`, with their own arguments and reports) have no `run()` and are not part of `make bench`."""
+    found = {
+        p.stem
+        for p in (ROOT / "bench").glob("*.py")
+        if not p.stem.startswith("_") and re.search(r"^def run\(", p.read_text(), re.MULTILINE)
+    }
     return [m for m in ORDER if m in found] + sorted(found - set(ORDER))
 
 

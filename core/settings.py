@@ -68,7 +68,9 @@ class EvaluatorRoleSettings(LLMRoleSettings):
     the variables that are set, so factory defaults would be lost as soon as one `LLM_EVALUATOR__*` is set.)"""
 
     temperature: float = 0.1
-    max_tokens: int = 900
+    # The longest reply the evaluation schema allows (worker/evaluation/schemas.py) is 1,033 SOLAR tokens in Korean
+    # and 322 in English (docs/benchmarks/production.md): a cap below it would cut valid Korean replies.
+    max_tokens: int = 1100
     bundled_max_tokens: int = 450  # a complete English reply is ~250–400 SmolLM2 tokens
     read_timeout_s: float = 300.0  # a reply not back by then is retried once, then fails ("timeout")
 

@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ OUT_JSON = ROOT / "docs" / "benchmarks" / "production.json"
 SHORT_GEN = 8  # tokens generated per throughput request
 E2E_MAX_TOKENS = 24  # the worker run's reply: the first rubric items, then extrapolated
 PP_TOKENS = 256  # prompt tokens per prompt-processing sample
+LENGTH_SAMPLES = 4  # evaluations whose replies fix the reply length (whole and shortened answers, alternating)
 ROLE_MODEL = {"evaluator": "solar-10.7b", "question": "llama-3.1-8b"}
 ROLES = ("Backend engineer", "Data engineer", "Platform engineer")  # the caching run's three interviews
 
@@ -176,12 +177,21 @@ async def concurrent(base: str, prompts: list[str], n_predict: int) -> tuple[flo
         return time.perf_counter() - started, list(replies)
 
 
-def prompt_tokens_total(base: str) -> float:
+def prompt_tokens_total(base: str, counter: str = "prompt_tokens_total") -> float:
+    """A llama-server /metrics counter: prompt tokens processed (default) or `tokens_predicted_total`."""
     text = httpx.get(f"{base}/metrics", timeout=10).text
     for line in text.splitlines():
-        if line.startswith("llamacpp:prompt_tokens_total"):
+        if line.startswith(f"llamacpp:{counter}"):
             return float(line.split()[-1])
-    raise RuntimeError("no llamacpp:prompt_tokens_total in /metrics")
+    raise RuntimeError(f"no llamacpp:{counter} in /metrics")
+
+
+def variant(lang: str, n: int) -> tuple[str, str]:
+    """The n-th (question, answer) of an interview: same lengths, different text from the question on (so a warm
+    server holds the shared prefix, never the whole prompt, as with a candidate's next answer)."""
+    sentences = [x for x in ANSWERS[lang].replace("다. ", "다.|").replace(". ", ".|").split("|") if x]
+    k = n % len(sentences)
+    return f"(Q{n + 1}) {QUESTIONS[lang]}", " ".join(sentences[k:] + sentences[:k])
 
 
 # --- prompts --------------------------------------------------------------------------------------------------
@@ -312,11 +322,12 @@ def output_lengths(results: dict[str, Any]) -> None:
         from core.llm.attempts import response_format
         from worker.evaluation.schemas import EvaluationOutput
 
-        for i, answer in enumerate([ANSWERS["en"], ANSWERS["en"][:300]]):
+        for i in range(LENGTH_SAMPLES):
+            question, answer = variant("en", i)
             r = httpx.post(
                 f"{srv.base_url}/v1/chat/completions",
                 json={
-                    "messages": evaluation_messages("en", answer),
+                    "messages": evaluation_messages("en", answer if i % 2 == 0 else answer[:300], question),
                     "response_format": response_format(EvaluationOutput, "evaluation"),
                     "max_tokens": 1200,
                     "seed": i,
@@ -369,7 +380,7 @@ def prompt_sizes(results: dict[str, Any]) -> None:
     results["prompt_tokens"] = out
 
 
-async def _seed(lang: str) -> tuple[uuid.UUID, uuid.UUID]:
+async def _seed(lang: str, question: str, answer: str) -> tuple[uuid.UUID, uuid.UUID]:
     from core.db.engine import dispose_engine, get_sessionmaker
     from core.db.models import Answer, AnswerSource, Evaluation, Interview, Language, Question, QuestionKind, User
 
@@ -387,13 +398,13 @@ async def _seed(lang: str) -> tuple[uuid.UUID, uuid.UUID]:
                 interview_id=interview.id,
                 position=1,
                 kind=QuestionKind.behavioural,
-                text=QUESTIONS[lang],
+                text=question,
                 competency="ownership",
                 prompt_version="bench",
             )
             session.add(q)
             await session.flush()
-            a = Answer(question_id=q.id, interview_id=interview.id, text=ANSWERS[lang], source=AnswerSource.typed)
+            a = Answer(question_id=q.id, interview_id=interview.id, text=answer, source=AnswerSource.typed)
             session.add(a)
             await session.flush()
             session.add(Evaluation(answer_id=a.id, interview_id=interview.id, answer_revision=1))
@@ -442,44 +453,76 @@ def end_to_end(
     results: dict[str, Any],
     *,
     key: str = "e2e",
-    max_tokens: int | None = E2E_MAX_TOKENS,
+    langs: tuple[str, ...] = ("ko", "en"),
+    paths: tuple[str, ...] = ("streamed", "today"),
+    max_tokens: Callable[[str], int] | None = None,
     **server_extra: str,
 ) -> None:
+    """Answer submitted → first `evaluation.partial` and → outcome event, through `python -m worker evaluation`.
+
+    Per language, on a fresh server: the interview's previous evaluation is sent straight to the server first
+    (`max_tokens` 1; its prompt tokens processed are a cold call's — nothing cached), then each worker path
+    evaluates a further answer of that interview (warm: the shared prefix is cached, as for every answer after a
+    server's first). `max_tokens(lang)` fixes the reply length (random weights; see the module docstring), asked
+    after the cold prompt (the lengths may still be being measured meanwhile); None = whole replies."""
     from bench._support import private_services
     from core import jobs
     from core.settings import get_settings
 
-    with (
-        private_services("bench-production-") as env,
-        server("evaluator", model, threads=threads, parallel=2, ctx_per_slot=4096, **server_extra) as srv,
-    ):
+    rows: list[dict[str, Any]] = []
+    with private_services("bench-production-") as env:
         saved = dict(os.environ)
         os.environ.update(env)
         get_settings.cache_clear()
-        rows = []
         try:
-            for label, partials in (("streamed", "true"), ("today", "false")):
-                with evaluation_worker(
-                    env,
-                    LLM_EVALUATOR__BASE_URLS=srv.base_url,
-                    **({"LLM_EVALUATOR__MAX_TOKENS": str(max_tokens)} if max_tokens else {}),
-                    LLM_EVALUATOR__READ_TIMEOUT_S="3600",
-                    EVALUATION_MAX_RETRIES="0",
-                    EVALUATION_PARTIALS=partials,
-                    EVALUATION_TIME_LIMIT_S="3600",
-                ):
-                    for lang in ("ko", "en"):
-                        interview_id, answer_id = asyncio.run(_seed(lang))
-                        before = prompt_tokens_total(srv.base_url)
-                        started = time.perf_counter()
-                        jobs.send_now([jobs.evaluate_answer(answer_id, 1)])
-                        seen = _timeline(env["REDIS_URL"], interview_id, started, 3600)
+            for lang in langs:
+                with server("evaluator", model, threads=threads, parallel=2, ctx_per_slot=4096, **server_extra) as srv:
+                    question, answer = variant(lang, 0)
+                    before = prompt_tokens_total(srv.base_url)
+                    started = time.perf_counter()
+                    httpx.post(
+                        f"{srv.base_url}/v1/chat/completions",
+                        json={"messages": evaluation_messages(lang, answer, question), "max_tokens": 1},
+                        timeout=7200,
+                    ).raise_for_status()
+                    cold = {
+                        "path": "cold prompt (previous answer, max_tokens 1)",
+                        "lang": lang,
+                        "prompt_s": round(time.perf_counter() - started, 1),
+                        "prompt_tokens_processed": prompt_tokens_total(srv.base_url) - before,
+                    }
+                    print(json.dumps(cold), flush=True)
+                    rows.append(cold)
+                    for n, label in enumerate(paths, start=1):
+                        cap = max_tokens(lang) if max_tokens else None
+                        with evaluation_worker(
+                            env,
+                            LLM_EVALUATOR__BASE_URLS=srv.base_url,
+                            **({"LLM_EVALUATOR__MAX_TOKENS": str(cap)} if cap else {}),
+                            LLM_EVALUATOR__READ_TIMEOUT_S="3600",
+                            EVALUATION_MAX_RETRIES="0",
+                            EVALUATION_PARTIALS="true" if label == "streamed" else "false",
+                            EVALUATION_TIME_LIMIT_S="7200",
+                        ):
+                            interview_id, answer_id = asyncio.run(_seed(lang, *variant(lang, n)))
+                            before = prompt_tokens_total(srv.base_url)
+                            predicted = prompt_tokens_total(srv.base_url, "tokens_predicted_total")
+                            started = time.perf_counter()
+                            jobs.send_now([jobs.evaluate_answer(answer_id, 1)])
+                            seen = _timeline(env["REDIS_URL"], interview_id, started, 7200)
                         row = {
                             "path": label,
                             "lang": lang,
+                            "max_tokens": cap,
                             "first_partial_s": round(seen.get("evaluation.partial", float("nan")), 2),
+                            "outcome": "evaluation.ready" if "evaluation.ready" in seen else "evaluation.failed",
                             "outcome_s": round(seen.get("evaluation.ready", seen.get("evaluation.failed", 0.0)), 2),
                             "prompt_tokens_processed": prompt_tokens_total(srv.base_url) - before,
+                            "tokens_generated": prompt_tokens_total(srv.base_url, "tokens_predicted_total") - predicted,
+                            # llama-server's own averages over this server's requests (tokens/s)
+                            "gen_tokens_per_s": round(prompt_tokens_total(srv.base_url, "predicted_tokens_seconds"), 3),
+                            "prompt_tokens_per_s": round(prompt_tokens_total(srv.base_url, "prompt_tokens_seconds"), 3),
+                            "load_1m": round(os.getloadavg()[0], 2),
                         }
                         print(json.dumps(row), flush=True)
                         rows.append(row)
@@ -487,7 +530,8 @@ def end_to_end(
             os.environ.clear()
             os.environ.update(saved)
             get_settings.cache_clear()
-    results[key] = {"threads": threads, "max_tokens": max_tokens, "rows": rows}
+    caps = {row["lang"]: row["max_tokens"] for row in rows if row.get("max_tokens")}
+    results[key] = {"threads": threads, "max_tokens": caps or None, "rows": rows}
 
 
 def caching(results: dict[str, Any]) -> None:
@@ -548,12 +592,45 @@ async def _interleaved(pool_cls: Any, role: str, role_settings: Any, urls: list[
 # --- report ---------------------------------------------------------------------------------------------------
 
 
+def _reply_caps(spec: str, results: dict[str, Any], lengths_from: str | None) -> Callable[[str], int]:
+    """Fixed reply length (SOLAR tokens) per language for the production-shape worker run: 'measured' = this run's
+    `lengths` phase, else the `output_tokens` of the JSON file `lengths_from` as it is when the worker run starts
+    (written meanwhile by `python -m bench.production.sizing --merge FILE`); or explicit 'ko=700,en=200'."""
+    if spec != "measured":
+        fixed = {k: int(v) for k, v in (item.split("=") for item in spec.split(","))}
+        return lambda lang: fixed[lang]
+
+    def measured(lang: str) -> int:
+        lengths = results.get("output_tokens") or (
+            json.loads(Path(lengths_from).read_text()).get("output_tokens") if lengths_from else None
+        )
+        if not lengths:
+            raise SystemExit("--e2e-max-tokens measured: no reply lengths (run the 'lengths' phase or --lengths-from)")
+        from bench.production.report import reply_tokens
+
+        n = reply_tokens(lengths[ROLE_MODEL["evaluator"]], lang)
+        if n is None:
+            raise SystemExit(f"no reply length for {lang}")
+        return n
+
+    return measured
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="prompts,lengths,caching,rates,e2e,e2e-local", help="comma-separated phases")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--roles", default="evaluator,question", help="roles for the rates phase")
     parser.add_argument("--ttft-langs", default="ko,en", help="'' to compute first-token times from the rates")
+    parser.add_argument("--e2e-langs", default="ko,en", help="languages of the production-shape worker run")
+    parser.add_argument("--e2e-paths", default="streamed,today", help="worker paths of the e2e run, in order")
+    parser.add_argument(
+        "--e2e-max-tokens",
+        default="measured",
+        help="reply length of the production-shape worker run: 'measured' (the reply lengths phase, this run's or "
+        "the merged one's) or e.g. 'ko=700,en=200'",
+    )
+    parser.add_argument("--lengths-from", help="JSON with output_tokens for --e2e-max-tokens measured (read late)")
     parser.add_argument("--merge", help="add to the results of an earlier (partial) run")
     parser.add_argument("--out", default=str(OUT_JSON))
     args = parser.parse_args()
@@ -573,9 +650,11 @@ def main() -> None:
     }
     started = time.perf_counter()
     with LoadSampler() as load:
-        files = {role: model_file(role) for role in ROLE_MODEL}
-        results["models"] = {role: str(p) for role, p in files.items()}
-        for key in ("output_tokens", "caching", "rates", "e2e", "prompt_tokens", "e2e_local"):
+        needs = set(args.roles.split(",")) if "rates" in phases else set()
+        needs |= {"evaluator"} if "e2e" in phases else set()
+        files = {role: model_file(role) for role in ROLE_MODEL if role in needs}  # generated on first use
+        results["models"] = {**previous.get("models", {}), **{role: str(p) for role, p in files.items()}}
+        for key in ("output_tokens", "output_tokens_before", "caching", "rates", "e2e", "prompt_tokens", "e2e_local"):
             if key in previous:
                 results[key] = previous[key]
         if "prompts" in phases:
@@ -589,7 +668,14 @@ def main() -> None:
                 for t in threads:
                     rates(role, files[role], t, results, ttft_langs=[x for x in args.ttft_langs.split(",") if x])
         if "e2e" in phases:
-            end_to_end(files["evaluator"], max(threads), results)
+            end_to_end(
+                files["evaluator"],
+                max(threads),
+                results,
+                langs=tuple(x for x in args.e2e_langs.split(",") if x),
+                paths=tuple(x for x in args.e2e_paths.split(",") if x),
+                max_tokens=_reply_caps(args.e2e_max_tokens, results, args.lengths_from),
+            )
         if "e2e-local" in phases:  # the same worker path on the local default model, whole replies
             from core.settings import Settings
             from launcher.models_llm import smollm2_model

@@ -18,6 +18,14 @@ def _f(value: Any, digits: int = 1) -> str:
     return f"{value:,.{digits}f}" if isinstance(value, float) else str(value)
 
 
+def reply_tokens(lengths: dict[str, Any], lang: str) -> int | None:
+    """The fixed reply length of a language: the longest reply the schema allows, in real text of that language
+    (`bound_<lang>`, bench/production/sizing.py) when measured — the local model writes every field to its bound —
+    else the re-tokenized local replies (older runs)."""
+    value = lengths.get(f"bound_{lang}", lengths.get(lang))
+    return int(value) if value is not None else None
+
+
 def derived(results: dict[str, Any]) -> dict[str, Any]:
     """The headline figures, each from measured rates (see the method section for how)."""
     out: dict[str, Any] = {}
@@ -33,50 +41,68 @@ def derived(results: dict[str, Any]) -> dict[str, Any]:
     tg1, pp = ev["tg_c1_per_stream"], ev["pp_tokens_per_s"]
     out.update(threads=t, tg1=tg1, pp=pp)
     solar = lengths.get("solar-10.7b", {})
-    cut = e2e.get("max_tokens", 0)
+    sizes = results.get("prompt_tokens", {}).get("solar-10.7b", {})
     per_lang: dict[str, Any] = {}
-    for row in e2e.get("rows", []):
-        n = solar.get(row["lang"])
+    for lang in ("ko", "en"):
+        n = reply_tokens(solar, lang)
         if n is None:
             continue
-        full = row["outcome_s"] + max(0, n - cut) / tg1
-        entry = per_lang.setdefault(row["lang"], {"reply_tokens": n})
-        entry[f"{row['path']}_full_s"] = round(full, 1)
-        entry[f"{row['path']}_prompt_tokens"] = row["prompt_tokens_processed"]
-        if row["path"] == "streamed":
-            entry["first_partial_s"] = row["first_partial_s"]
-    sizes = results.get("prompt_tokens", {}).get("solar-10.7b", {})
-    if not per_lang and sizes:
-        # No worker run at production shape: the same path from its parts — prompt tokens the server processes
-        # (the shared system part cached, see the caching table) at the measured prompt rate, then reply tokens at
-        # the measured generation rate; the worker's own overhead (≈ 25 ms, docs/benchmarks/latest.md) is noise.
-        first = sizes.get("first_score_tokens", 6)
-        for lang in ("ko", "en"):
-            n = solar.get(lang)
-            if n is None or f"prompt_{lang}" not in sizes:
-                continue
+        rows = [r for r in e2e.get("rows", []) if r["lang"] == lang]
+        runs = {r["path"]: r for r in rows if r["path"] in ("streamed", "today")}
+        if runs:  # measured through the worker at production shape
+            entry: dict[str, Any] = {"reply_tokens": n}
+            for path, r in runs.items():
+                generated = r.get("tokens_generated", n)
+                rate = r.get("gen_tokens_per_s") or tg1
+                # Only a reply cut short of the fixed length is completed from the rate (and said so).
+                entry[f"{path}_full_s"] = round(r["outcome_s"] + max(0, n - generated) / rate, 1)
+                entry[f"{path}_prompt_tokens"] = r["prompt_tokens_processed"]
+                entry[f"{path}_generated"] = generated
+                entry["gen_tok_s"] = r.get("gen_tokens_per_s")
+                entry["prompt_tok_s"] = r.get("prompt_tokens_per_s")
+                entry["load_1m"] = r.get("load_1m")
+            if "streamed" in runs:
+                entry["first_partial_s"] = runs["streamed"]["first_partial_s"]
+            cold = next((r for r in rows if r["path"].startswith("cold")), None)
+            if cold:
+                entry["prompt_cold"] = cold["prompt_tokens_processed"]
+                entry["cold_prompt_s"] = cold["prompt_s"]
+            per_lang[lang] = entry
+    measured = next((x for x in per_lang.values() if x.get("gen_tok_s") and x.get("prompt_tok_s")), None)
+    for lang in ("ko", "en"):
+        n = reply_tokens(solar, lang)
+        if n is None or lang in per_lang:
+            continue
+        if f"prompt_{lang}" in sizes:
+            # Rates of this run's worker measurement when there is one (same load), else the rates table.
+            lpp, ltg = (measured["prompt_tok_s"], measured["gen_tok_s"]) if measured else (pp, tg1)
+            # No worker run for this language: the same path from its parts — prompt tokens the server processes
+            # (the shared system part cached) at the measured prompt rate, then reply tokens at the measured
+            # generation rate; the worker's own overhead (≈ 25 ms, docs/benchmarks/latest.md) is noise.
+            first = sizes.get("first_score_tokens", 6)
             warm_tokens = sizes[f"prompt_{lang}"] - sizes[f"shared_{lang}"]
             per_lang[lang] = {
                 "reply_tokens": n,
                 "computed": True,
+                "rates": "this run's worker measurement" if measured else "rates table",
                 "prompt_cold": sizes[f"prompt_{lang}"],
                 "prompt_warm": warm_tokens,
-                "today_full_s": round(warm_tokens / pp + n / tg1, 1),
-                "streamed_full_s": round(warm_tokens / pp + n / tg1, 1),
-                "first_partial_s": round(warm_tokens / pp + first / tg1, 1),
+                "today_full_s": round(warm_tokens / lpp + n / ltg, 1),
+                "streamed_full_s": round(warm_tokens / lpp + n / ltg, 1),
+                "first_partial_s": round(warm_tokens / lpp + first / ltg, 1),
                 "today_prompt_tokens": warm_tokens,
                 "streamed_prompt_tokens": warm_tokens,
-                "cold_full_s": round(sizes[f"prompt_{lang}"] / pp + n / tg1, 1),
+                "cold_full_s": round(sizes[f"prompt_{lang}"] / lpp + n / ltg, 1),
             }
     out["per_lang"] = per_lang
     # Capacity: c evaluations share the server; prompt processing is compute-bound (serial), decoding is batched.
     warm = (
-        [r["prompt_tokens_processed"] for r in e2e.get("rows", [])[1:]]
+        [r["prompt_tokens_processed"] for r in e2e.get("rows", []) if r["path"] in ("streamed", "today")]
         or [x["prompt_warm"] for x in per_lang.values() if "prompt_warm" in x]
         or [0]
     )
     prompt_tokens = sum(warm) / len(warm)
-    n_mean = sum(solar.get(lang, 0) for lang in ("ko", "en")) / 2 or 1
+    n_mean = sum(reply_tokens(solar, lang) or 0 for lang in ("ko", "en")) / 2 or 1
     capacity = {}
     for c in (1, 2, 4):
         per_stream = ev.get(f"tg_c{c}_per_stream") or tg1
@@ -135,40 +161,63 @@ def write_markdown(results: dict[str, Any]) -> str:
             f"{_f(r['tg_c2_total'], 2)} | {_f(r['tg_c4_per_stream'], 2)} | {_f(r['tg_c4_total'], 2)} | {ttft} |"
         )
     lengths = results.get("output_tokens", {})
+    before = results.get("output_tokens_before", {})
     if lengths:
         lines += [
             "",
-            "## Reply lengths used (tokens of a real evaluation reply)",
+            "## Reply lengths (output tokens per evaluation), before and after the reply sizing",
             "",
-            "| tokenizer | en | ko | ko/en ratio |",
+            "Sizing (worker/evaluation/schemas.py): "
+            + (f"before {before['sizing']}; " if before.get("sizing") else "")
+            + f"now {lengths.get('sizing', 'as committed')}. Measured replies: the local SmolLM2's schema-constrained "
+            "evaluations of the same answers, both revisions side by side on one server (`python -m "
+            "bench.production.sizing`), their mean output tokens and the same text re-tokenized; longest reply: every "
+            "field at its bound, in real Korean / English text (the fixed reply length used below).",
+            "",
+            "| tokenizer | measured replies en, before → now | longest reply en, before → now "
+            "| longest reply ko, before → now |",
             "|---|---|---|---|",
         ]
-        for key in SPECS:
-            if key in lengths:
-                x = lengths[key]
-                lines.append(f"| {key} | {x['en']} | {x['ko']} | {x['ko_en_ratio']} |")
+        for key in ("smollm2", *SPECS):
+            if key not in lengths:
+                continue
+            x, y = lengths[key], before.get(key, {})
+            lines.append(
+                f"| {key} | {_f(y.get('en'))} → {_f(x.get('en'))} | {_f(y.get('bound_en'))} → {_f(x.get('bound_en'))} "
+                f"| {_f(y.get('bound_ko'))} → {_f(x.get('bound_ko'))} |"
+            )
     if d.get("per_lang"):
-        computed = any(x.get("computed") for x in d["per_lang"].values())
-        how = "computed from the measured rates" if computed else "real worker path"
         lines += [
             "",
-            f"## Evaluator: answer submitted → feedback ({how}, {d['threads']} threads)",
+            f"## Evaluator at production shape: answer submitted → feedback ({d['threads']} thread(s))",
             "",
-            "| language | reply tokens | today: feedback after (s) | streamed: first feedback (s) | streamed: "
-            "complete (s) | prompt tokens processed today / streamed |",
-            "|---|---|---|---|---|---|",
+            "Measured rows ran through `python -m worker evaluation` on the SOLAR-shaped server with the reply fixed "
+            "to the length in the table (see Method: with random weights the fixed-length reply fails validation, "
+            "so the outcome event is `evaluation.failed` at the moment a real reply would be stored as ready). "
+            "Computed rows: from the measured rates and token counts.",
+            "",
+            "| language | how | reply tokens | prompt tokens processed cold / warm | streamed: first feedback (s) "
+            "| today: feedback after = streamed: complete (s) | gen tok/s | load (1 min) |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for lang, x in d["per_lang"].items():
+            how = "computed" if x.get("computed") else "measured"
+            made = [x[f"{p}_generated"] for p in ("streamed", "today") if f"{p}_generated" in x]
+            short = [g for g in made if g < x["reply_tokens"]]
+            if short:
+                how += f" ({min(short):.0f} tokens generated, the rest from the rate)"
+            warm = x.get("streamed_prompt_tokens", x.get("today_prompt_tokens"))
+            full = [f"{_f(x.get(f'{p}_full_s'))} ({p})" for p in ("today", "streamed") if x.get(f"{p}_full_s")]
             lines.append(
-                f"| {lang} | {x['reply_tokens']} | {_f(x.get('today_full_s'))} | {_f(x.get('first_partial_s'))} | "
-                f"{_f(x.get('streamed_full_s'))} | {_f(x.get('today_prompt_tokens'), 0)} / "
-                f"{_f(x.get('streamed_prompt_tokens'), 0)} |"
+                f"| {lang} | {how} | {x['reply_tokens']} | {_f(x.get('prompt_cold'), 0)} / {_f(warm, 0)} | "
+                f"{_f(x.get('first_partial_s'))} | {' · '.join(full)} | {_f(x.get('gen_tok_s', d['tg1']), 2)} | "
+                f"{_f(x.get('load_1m'), 1)} |"
             )
         lines += [
             "",
             f"Evaluator generation: **{_f(d['tg1'], 2)} tok/s** per stream, prompt processing {_f(d['pp'], 1)} tok/s "
-            f"({d['threads']} threads). Report ready ≈ {_f(d['report_after_last_answer_s'])} s after the last "
-            "answer's evaluation (summary call, estimated from the rates).",
+            f"({d['threads']} threads, rates table). Report ready ≈ {_f(d['report_after_last_answer_s'])} s after the "
+            "last answer's evaluation (summary call, estimated from the rates).",
         ]
     local = results.get("e2e_local", {}).get("rows", [])
     if local:
@@ -244,10 +293,17 @@ def write_markdown(results: dict[str, Any]) -> str:
 FINDINGS = """## What the measurements point at
 
 - **Korean costs SOLAR 3.6× the tokens of English.** SOLAR's 32,000-piece SentencePiece vocabulary has almost no
-  Hangul: most syllables fall back to 3 byte tokens. A Korean evaluation reply of the same content is ~1,100
-  tokens instead of ~300, and the Korean answer in the prompt grows the same way — Korean, the product's first
-  language, is the slow case on the evaluator. (Llama 3's 128k vocabulary: 1.5×.) The lever with the largest
-  effect is therefore the reply size in Korean (fewer, shorter text fields), then a Korean-capable tokenizer.
+  Hangul: most syllables fall back to byte tokens, and the Korean answer in the prompt grows the same way — Korean,
+  the product's first language, is the slow case on the evaluator (Llama 3's 128k vocabulary: 1.5×). The lever
+  with the largest effect is the reply size in Korean, then a Korean-capable tokenizer.
+- **Reply sized to what the report shows** (worker/evaluation/schemas.py): per answer the report shows the scores,
+  a few strengths and improvements and a short model answer, and the interview report picks its top 3 from all
+  answers' points — so ≤ 2 points of each kind of ≤ 160 characters and a model answer of ≤ 480 characters (≤ 70
+  words) instead of 3 × 200 and 800. The grammar enforces the bounds (maxItems / maxLength), so a reply cannot
+  outgrow them. The longest reply the schema allows fell from 1,882 to 1,033 SOLAR tokens in Korean (−45 %) and
+  from 513 to 322 in English (−37 %); the local model, which writes every field to its bound, went from 854 to 568
+  output tokens per evaluation (−33 %, side by side on one server). The evaluator's `max_tokens` is now 1,100
+  (was 900, below the old Korean bound): a valid Korean reply is never cut.
 - **Streaming makes feedback start after the prompt plus a handful of tokens** (the grammar puts the scores first:
   `{"relevance": 4,` is 8 SOLAR tokens), instead of after the whole reply: on CPU that is most of the wait. The
   validated result still arrives when the reply is complete; a reply that then fails validation ends with
@@ -284,15 +340,24 @@ METHOD = """## Method
   question model), `cache_prompt` off. Generation: 8 tokens per request with `ignore_eos`, 1/2/4 concurrent
   requests; "per stream" is llama-server's own `predicted_per_second`, "total" all tokens over the decoding wall time.
 - **Reply lengths.** Random weights under a JSON schema do not write realistic replies, so lengths are fixed to
-  those of real evaluations: SmolLM2-135M's schema-constrained replies to the same evaluation prompt (English),
-  re-tokenized with each production tokenizer; Korean scaled by that tokenizer's ko/en token ratio on the
-  question bank's parallel competency anchors (SmolLM2 cannot write Korean).
-- **End to end.** Embedded PostgreSQL + Redis, `python -m worker evaluation` (1 process × 2 threads), the evaluator
-  server with evaluator.env's `--parallel 2`; an answer row is created and its job sent; times are from sending the
-  job to the first `evaluation.partial` and to the outcome event on the interview's stream. The reply is capped at
-  24 tokens (`LLM_EVALUATOR__MAX_TOKENS`; the capped reply fails validation, as it must), so the complete time is
-  the measured time plus the remaining reply tokens at the measured generation rate. "Today" is the same worker
-  with `EVALUATION_PARTIALS=false` (feedback only when the whole evaluation is stored).
+  those of real evaluations: SmolLM2-135M's schema-constrained replies to the same evaluation prompts (English,
+  four answers, whole and shortened), re-tokenized with each production tokenizer; Korean scaled by that
+  tokenizer's ko/en token ratio on the question bank's parallel competency anchors (SmolLM2 cannot write Korean).
+  Before/after the reply sizing: `python -m bench.production.sizing --before <checkout of the previous revision>`
+  builds each revision's own requests for the same answers and sends them, alternating, to one server.
+- **End to end.** Embedded PostgreSQL + Redis, `python -m worker evaluation` (1 process × 2 threads), a fresh
+  evaluator server per language with evaluator.env's `--parallel 2`. First the interview's previous answer is
+  evaluated straight on the server (`max_tokens` 1): the cold prompt — what a server's first call processes. Then
+  an answer row is created and its job sent, once with today's worker (`EVALUATION_PARTIALS=false`: feedback when
+  the evaluation is stored) and once streamed (`evaluation.partial` with the first scores), each a further answer
+  of the same interview (same lengths, different question and answer text, so only the shared prefix is cached);
+  times are from sending the job to the first `evaluation.partial` and to the outcome event on the interview's
+  stream. The reply is fixed to the measured length with `LLM_EVALUATOR__MAX_TOKENS`: random weights do not end
+  strings by themselves (quote tokens are suppressed, see models.py), so the reply runs to the cap, and the tokens
+  actually generated are recorded (`tokens_predicted_total`; a reply that the grammar closed sooner would be
+  completed from the measured rate, and the row says so). The cut reply fails validation — the outcome event is
+  `evaluation.failed`, sent at the moment a real reply of that length would be stored as `ready`. Generation and
+  prompt tokens/s in that table are llama-server's own averages (`/metrics`) over the server's requests.
 - **Prompt tokens processed** come from llama-server's `/metrics` (`llamacpp:prompt_tokens_total`) deltas. The
   caching table uses tiny-scaled variants of the same models (same tokenizer, chat template and prompt-cache
   logic, so the same token counts) with two replicas and the real replica pool: "today" is the pool's

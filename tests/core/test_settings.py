@@ -58,7 +58,7 @@ def test_nested_group_keeps_its_defaults_when_one_variable_is_set(monkeypatch: p
     monkeypatch.setenv("LLM_EVALUATOR__BASE_URLS", "http://a:1, http://b:2")
     s = Settings(_env_file=None)  # type: ignore[call-arg]
     assert s.llm_evaluator.base_urls == ["http://a:1", "http://b:2"]
-    assert s.llm_evaluator.temperature == 0.1 and s.llm_evaluator.max_tokens == 900
+    assert s.llm_evaluator.temperature == 0.1 and s.llm_evaluator.max_tokens == 1100
 
 
 def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

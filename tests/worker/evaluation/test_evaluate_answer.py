@@ -28,7 +28,7 @@ from tests.worker.evaluation.helpers import (
     wait_for_event,
 )
 from worker.evaluation.prompts import PROMPT_VERSION
-from worker.evaluation.schemas import CRITERIA
+from worker.evaluation.schemas import CRITERIA, POINTS_MAX_ITEMS
 
 ANSWER = (
     "Our payment API started timing out at 2am. I checked the dashboards, saw the DB connection pool was "
@@ -125,8 +125,8 @@ async def test_valid_evaluation_is_stored_and_event_arrives(
         assert 1 <= row.overall_score <= 5
         assert set(row.rubric) == set(CRITERIA)
         assert all(1 <= v <= 5 for v in row.rubric.values())
-        assert 1 <= len(row.strengths) <= 3
-        assert 1 <= len(row.improvements) <= 3
+        assert 1 <= len(row.strengths) <= POINTS_MAX_ITEMS
+        assert 1 <= len(row.improvements) <= POINTS_MAX_ITEMS
         assert row.model_answer
         assert row.error is None and row.error_code is None
         meta = row.model_meta
