@@ -124,4 +124,6 @@ async def run_structured(
     # The model the server says answered (the usage handler keys by the reply's model name), not `llm.model`: that
     # falls back to the role name while the pool's background probe of /v1/models is still running (a busy machine).
     answered_by = next((str(name) for name in usage.usage_metadata if name), None) or llm.model
-    return ChainResult(output=output, model=answered_by, replica=replica.root, latency_ms=latency_ms, usage=_usage(usage))
+    return ChainResult(
+        output=output, model=answered_by, replica=replica.root, latency_ms=latency_ms, usage=_usage(usage)
+    )

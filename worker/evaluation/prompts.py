@@ -14,7 +14,8 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from core.question_bank import load_bank
 
-PROMPT_VERSION = "eval-2026-12-02.3"  # anchored rubrics; shared part first; text fields start with a letter (grammar); reply sized (schemas.py)
+# .3: anchored rubrics; shared part first; text fields start with a letter (grammar); reply sized (schemas.py)
+PROMPT_VERSION = "eval-2026-12-02.3"
 SUMMARY_PROMPT_VERSION = "summary-2026-11-24.1"
 
 ANSWER_PROMPT_CHARS = 4000  # longer answers are cut (marked) so prompt + reply fit one server slot
