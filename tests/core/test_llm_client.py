@@ -290,12 +290,12 @@ def test_bundled_model_caps_the_evaluators_output_and_nothing_else() -> None:
     bundled = Settings(_env_file=None).model_copy(update={"llama_models": "local", **roles})  # type: ignore[call-arg]
     assert serves_bundled_model("evaluator", bundled)
     assert effective_role_settings("evaluator", bundled).max_tokens == bundled.llm_evaluator.bundled_max_tokens == 450
-    assert bundled.llm_evaluator.max_tokens == 900  # the production default is untouched
+    assert bundled.llm_evaluator.max_tokens == 1100  # the production default is untouched
     assert effective_role_settings("question", bundled).max_tokens == bundled.llm_question.max_tokens
     production = bundled.model_copy(update={"llama_models": "production"})
-    assert effective_role_settings("evaluator", production).max_tokens == 900
+    assert effective_role_settings("evaluator", production).max_tokens == 1100
     remote = bundled.model_copy(
         update={"llm_evaluator": bundled.llm_evaluator.model_copy(update={"base_urls": ["http://solar:8080"]})}
     )
     assert not serves_bundled_model("evaluator", remote)
-    assert effective_role_settings("evaluator", remote).max_tokens == 900
+    assert effective_role_settings("evaluator", remote).max_tokens == 1100

@@ -18,6 +18,8 @@ export const keys = {
   interviews: ['interviews'] as const,
   report: (id: string) => ['interviews', id, 'report'] as const,
   models: ['models'] as const,
+  /** Every time zone's progress: what a deleted interview invalidates. */
+  allProgress: ['progress'] as const,
   progress: (tz: string) => ['progress', tz] as const,
   scoringTiming: ['evaluations', 'timing'] as const,
 }

@@ -1,6 +1,8 @@
 import { render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { I18nProvider } from '../i18n'
+import { requestOf } from '../test/http'
+import { TestProviders } from '../test/providers'
 import { ScoringEstimate } from './ScoringEstimate'
 
 function serve(body: unknown, status = 200) {
@@ -10,9 +12,11 @@ function serve(body: unknown, status = 200) {
 }
 
 const show = (scoring: boolean, locale: 'en' | 'ko' = 'en') => (
-  <I18nProvider locale={locale}>
-    <ScoringEstimate scoring={scoring} />
-  </I18nProvider>
+  <TestProviders>
+    <I18nProvider locale={locale}>
+      <ScoringEstimate scoring={scoring} />
+    </I18nProvider>
+  </TestProviders>
 )
 
 describe('ScoringEstimate', () => {
@@ -26,7 +30,7 @@ describe('ScoringEstimate', () => {
 
     rerender(show(true))
     expect(await screen.findByText(/Scoring usually takes ~8 s/)).toBeTruthy()
-    expect(String(fetchMock.mock.calls[0]?.[0])).toBe('/api/evaluations/timing')
+    expect((await requestOf(fetchMock.mock.calls[0][0])).key).toBe('GET /api/evaluations/timing')
     rerender(show(false))
     expect(screen.queryByRole('status')).toBeNull()
   })

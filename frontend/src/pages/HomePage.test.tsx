@@ -19,16 +19,18 @@ const summary = (overrides: Partial<InterviewSummary>): InterviewSummary => ({
   ...overrides,
 })
 
+/** No scored answer yet: the practice section (issue 20) draws nothing. */
+const NO_PROGRESS = { today: '2026-11-25', timezone: 'UTC', competencies: [], due: [], focus: [], next_due_on: null }
+
 function serve(items: InterviewSummary[]) {
   vi.stubGlobal(
     'fetch',
-    vi.fn(async (input: RequestInfo | URL) =>
-      (await requestOf(input)).path === '/api/interviews'
-        ? Response.json(items)
-        : String(input).startsWith('/api/progress')
-          ? Response.json({ today: '2026-11-25', timezone: 'UTC', competencies: [], due: [], focus: [], next_due_on: null })
-          : Response.json({ id: 'u1', email: 'a@b.co', display_name: '', locale: 'en' }),
-    ),
+    vi.fn(async (input: RequestInfo | URL) => {
+      const { path } = await requestOf(input)
+      if (path === '/api/interviews') return Response.json(items)
+      if (path === '/api/progress') return Response.json(NO_PROGRESS)
+      return Response.json({ id: 'u1', email: 'a@b.co', display_name: '', locale: 'en' })
+    }),
   )
 }
 
@@ -91,6 +93,7 @@ describe('HomePage', () => {
           return Response.json([summary({ id: 'a' }), summary({ id: 'b', role: 'Data', created_at: '2026-11-20T10:00:00Z' })])
         }
         if (key.startsWith('DELETE ')) return status === 204 ? new Response(null, { status }) : Response.json({}, { status })
+        if (key === 'GET /api/progress') return Response.json(NO_PROGRESS)
         return Response.json({ id: 'u1', email: 'a@b.co', display_name: '', locale: 'en' })
       }),
     )

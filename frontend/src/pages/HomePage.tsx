@@ -32,8 +32,10 @@ export function HomePage() {
   const items = list.data ?? null
   const removal = useMutation({
     mutationFn: api.deleteInterview,
-    onSuccess: (_, id) =>
-      queryClient.setQueryData<InterviewSummary[]>(keys.interviews, (current) => current?.filter((i) => i.id !== id)),
+    onSuccess: (_, id) => {
+      queryClient.setQueryData<InterviewSummary[]>(keys.interviews, (current) => current?.filter((i) => i.id !== id))
+      void queryClient.invalidateQueries({ queryKey: keys.allProgress }) // its scores leave the competency trends
+    },
   })
   const failure = removal.error ?? (items === null ? list.error : null)
   const error = failure ? describeError(t, failure) : null

@@ -144,9 +144,11 @@ describe('InterviewRoomPage', () => {
         ),
     })
     render(
-      <I18nProvider locale="en">
-        <InterviewRoomPage id="iv1" />
-      </I18nProvider>,
+      <TestProviders>
+        <I18nProvider locale="en">
+          <InterviewRoomPage id="iv1" />
+        </I18nProvider>
+      </TestProviders>,
     )
     await act(async () => {
       question.send('done', { question_id: 'q1', position: 1, kind: 'opening', text: 'Why did you choose Postgres?' })

@@ -1,6 +1,7 @@
-import { useState } from 'react'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useNavigate } from 'react-router'
 import { api } from '../../api/client'
+import { keys } from '../../api/queries'
 import type { Progress } from '../../api/types'
 import { browserTimeZone } from '../../hooks/useProgress'
 import { useI18n } from '../../i18n'
@@ -18,22 +19,18 @@ export const PRACTICE_QUESTIONS = 5
 export function PracticePanel({ progress }: { progress: Progress }) {
   const { t, locale, formatNumber } = useI18n()
   const navigate = useNavigate()
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const queryClient = useQueryClient()
+  const practice = useMutation({
+    mutationFn: () => api.startPractice({ num_questions: PRACTICE_QUESTIONS, tz: browserTimeZone() }),
+    onSuccess: (interview) => {
+      void queryClient.invalidateQueries({ queryKey: keys.interviews }) // the history now lists it
+      navigate(`/interviews/${interview.id}`)
+    },
+  })
+  const busy = practice.isPending || practice.isSuccess // stays disabled until the room has opened
+  const error = practice.error ? describeError(t, practice.error, { 409: 'practice.noHistory' }) : null
   const byId = new Map(progress.competencies.map((c) => [c.competency, c]))
   const name = (id: string) => competencyName(t, id, null, byId.get(id)?.name)
-
-  const start = async () => {
-    setBusy(true)
-    setError(null)
-    try {
-      const interview = await api.startPractice({ num_questions: PRACTICE_QUESTIONS, tz: browserTimeZone() })
-      navigate(`/interviews/${interview.id}`)
-    } catch (err) {
-      setError(describeError(t, err, { 409: 'practice.noHistory' }))
-      setBusy(false)
-    }
-  }
 
   return (
     <section className="practice-due" aria-labelledby="practice-due-title">
@@ -61,7 +58,7 @@ export function PracticePanel({ progress }: { progress: Progress }) {
       <button
         type="button"
         className="btn btn-primary"
-        onClick={() => void start()}
+        onClick={() => practice.mutate()}
         disabled={busy || progress.focus.length === 0}
       >
         {busy ? t('practice.starting') : t('practice.start')}

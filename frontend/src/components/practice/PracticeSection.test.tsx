@@ -2,6 +2,8 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { CompetencyProgress, Progress } from '../../api/types'
 import { I18nProvider } from '../../i18n'
+import { requestOf } from '../../test/http'
+import { TestProviders } from '../../test/providers'
 import { formatDay } from './format'
 import { PracticeSection } from './PracticeSection'
 
@@ -50,19 +52,30 @@ const PROGRESS: Progress = {
   next_due_on: '2026-11-25',
 }
 
-type Handler = (url: string, init?: RequestInit) => Response | Promise<Response>
+type Sent = Awaited<ReturnType<typeof requestOf>>
+type Handler = (request: Sent) => Response | Promise<Response>
 
+/** Stubs fetch with `handler` and keeps what was asked for, in order. */
 function serve(handler: Handler) {
-  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => handler(String(input), init))
-  vi.stubGlobal('fetch', fetchMock)
-  return fetchMock
+  const sent: Sent[] = []
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = await requestOf(input, init)
+      sent.push(request)
+      return handler(request)
+    }),
+  )
+  return sent
 }
 
 function renderSection(locale: 'en' | 'ko' = 'en') {
   return render(
-    <I18nProvider locale={locale}>
-      <PracticeSection />
-    </I18nProvider>,
+    <TestProviders>
+      <I18nProvider locale={locale}>
+        <PracticeSection />
+      </I18nProvider>
+    </TestProviders>,
   )
 }
 
@@ -73,14 +86,14 @@ describe('PracticeSection', () => {
   })
 
   it('asks for progress in the browser time zone and draws a dated 1–5 trend per competency, weakest first', async () => {
-    const fetchMock = serve(() => Response.json(PROGRESS))
+    const sent = serve(() => Response.json(PROGRESS))
     renderSection()
     await screen.findByRole('heading', { name: 'Competencies over time' })
     const trendCards = [...document.querySelectorAll<HTMLElement>('.trend-card')]
     expect(trendCards.map((c) => within(c).getByRole('heading').textContent)).toEqual(['System design', 'Collaboration'])
-    const url = String(fetchMock.mock.calls[0][0])
-    expect(url).toMatch(/^\/api\/progress\?tz=/)
-    expect(decodeURIComponent(url.split('tz=')[1])).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone)
+    expect(sent[0].key).toBe('GET /api/progress')
+    const query = new URL(sent[0].request.url).searchParams
+    expect(query.get('tz')).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone)
 
     const design = trendCards[0]
     const svg = design.querySelector('svg')!
@@ -109,23 +122,20 @@ describe('PracticeSection', () => {
   })
 
   it('starts a practice interview on the due competencies and opens its room', async () => {
-    const fetchMock = serve((url, init) =>
-      url === '/api/progress/practice' && init?.method === 'POST'
-        ? Response.json({ id: 'practice-1' }, { status: 201 })
-        : Response.json(PROGRESS),
+    const sent = serve(({ key }) =>
+      key === 'POST /api/progress/practice' ? Response.json({ id: 'practice-1' }, { status: 201 }) : Response.json(PROGRESS),
     )
     renderSection()
     const button = await screen.findByRole('button', { name: 'Practise my weak areas' })
     fireEvent.click(button)
     await waitFor(() => expect(window.location.pathname).toBe('/interviews/practice-1'))
-    const [, init] = fetchMock.mock.calls.find(([url]) => url === '/api/progress/practice')!
-    const body = JSON.parse(String(init?.body))
+    const { body } = sent.find(({ key }) => key === 'POST /api/progress/practice')!
     expect(body).toEqual({ num_questions: 5, tz: Intl.DateTimeFormat().resolvedOptions().timeZone })
   })
 
   it('says when nothing is due, still offers the weakest, and translates a refusal (Korean)', async () => {
-    serve((url) =>
-      url === '/api/progress/practice'
+    serve(({ key }) =>
+      key === 'POST /api/progress/practice'
         ? Response.json({ detail: 'no scored answers yet' }, { status: 409 })
         : Response.json({ ...PROGRESS, due: [], focus: ['system_design', 'collaboration'], next_due_on: '2026-11-30' }),
     )
