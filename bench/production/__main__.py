@@ -144,6 +144,24 @@ def server(role: str, model: Path, *, threads: int, parallel: int, ctx_per_slot:
         srv.stop()
 
 
+@contextlib.contextmanager
+def smollm2_evaluator(settings: Any) -> Iterator[Any]:
+    """The evaluator's production server config on the bundled SmolLM2 (ChatML): real replies to the project's
+    prompts, whose lengths size the production-shape runs (output_lengths, sizing.py)."""
+    from launcher.models_llm import smollm2_model
+
+    with server(
+        "evaluator",
+        smollm2_model(settings),
+        threads=1,
+        parallel=1,
+        ctx_per_slot=8192,
+        LLAMA_ARG_CHAT_TEMPLATE_FILE=str(ROOT / "model-servers" / "templates" / "chatml.jinja"),
+        LLAMA_ARG_ALIAS="smollm2",
+    ) as srv:
+        yield srv
+
+
 def render(base: str, messages: list[dict[str, str]]) -> str:
     r = httpx.post(f"{base}/apply-template", json={"messages": messages}, timeout=60)
     r.raise_for_status()
@@ -306,19 +324,10 @@ def output_lengths(results: dict[str, Any]) -> None:
     re-tokenized; Korean scaled by the tokenizer's ko/en ratio on the bank's parallel competency anchors."""
     from core.question_bank import load_bank
     from core.settings import Settings
-    from launcher.models_llm import smollm2_model
 
     settings = Settings()
     texts: list[str] = []
-    with server(
-        "evaluator",
-        smollm2_model(settings),
-        threads=1,
-        parallel=1,
-        ctx_per_slot=8192,
-        LLAMA_ARG_CHAT_TEMPLATE_FILE=str(ROOT / "model-servers" / "templates" / "chatml.jinja"),
-        LLAMA_ARG_ALIAS="smollm2",
-    ) as srv:
+    with smollm2_evaluator(settings) as srv:
         from core.llm.attempts import response_format
         from worker.evaluation.schemas import EvaluationOutput
 

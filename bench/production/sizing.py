@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from bench.production import models
-from bench.production.__main__ import ROLE_MODEL, ROOT, server, tokenize, variant
+from bench.production.__main__ import ROLE_MODEL, ROOT, server, smollm2_evaluator, tokenize, variant
 
 # Runs inside a checkout: its requests for the given (question, answer) pairs, and its schema's bounds.
 _REQUESTS = """
@@ -81,7 +81,6 @@ def measure(before: Path, samples: int, graded_items: int) -> dict[str, Any]:
     from bench.quality.dataset import load_dataset
     from core.question_bank import load_bank
     from core.settings import Settings
-    from launcher.models_llm import smollm2_model
 
     pairs = []
     for i in range(samples):
@@ -93,15 +92,7 @@ def measure(before: Path, samples: int, graded_items: int) -> dict[str, Any]:
     pairs += [(x.question, x.answer) for x in graded[::step][:graded_items]]
     builds = {"before": requests_of(before, pairs), "now": requests_of(ROOT, pairs)}
     replies: dict[str, list[dict[str, Any]]] = {"before": [], "now": []}
-    with server(
-        "evaluator",
-        smollm2_model(Settings()),
-        threads=1,
-        parallel=1,
-        ctx_per_slot=8192,
-        LLAMA_ARG_CHAT_TEMPLATE_FILE=str(ROOT / "model-servers" / "templates" / "chatml.jinja"),
-        LLAMA_ARG_ALIAS="smollm2",
-    ) as srv:
+    with smollm2_evaluator(Settings()) as srv:
         for i in range(len(pairs)):
             for label in ("before", "now") if i % 2 == 0 else ("now", "before"):
                 body = {**builds[label]["requests"][i], "max_tokens": 1200, "seed": i, "temperature": 0.1}
