@@ -71,13 +71,17 @@ async def test_client_disconnect_frees_the_slot(
                     while _tokens_predicted(long_llama) - predicted_mid < 5 and time.monotonic() < deadline:
                         await asyncio.sleep(0.05)
                 break  # leaving the block closes the connection mid-generation
+    predicted_at_leave = _tokens_predicted(long_llama)
     assert busy_while_streaming, "the slot should be generating while the client is connected"
     deadline = time.monotonic() + 10
     while any(s["is_processing"] for s in _slots(long_llama)):
         assert time.monotonic() < deadline, "slot still busy 10 s after the client left"
         await asyncio.sleep(0.1)
-    generated = _tokens_predicted(long_llama) - predicted_before
-    assert 5 <= generated < 4000  # generation was cut short, not run to max_tokens
+    assert _tokens_predicted(long_llama) - predicted_before >= 5
+    # Cut short, not run to max_tokens (4000): we left a few tokens into an attempt, so running on would add ~4000.
+    # (Counted from the moment we left: an earlier attempt, rejected by validation and retried, may have run to its
+    # cap before it — on a fast machine that is what happens — and is not what this test is about.)
+    assert _tokens_predicted(long_llama) - predicted_at_leave < 2000
     # Nothing half-written; the interview can ask again (the lock was released).
     assert (await user.client.get(f"/api/interviews/{iid}")).json()["questions"] == []
     assert (await user.client.post(f"/api/interviews/{iid}/questions/next")).status_code == 200
