@@ -149,11 +149,20 @@ def _check_form(text: str, language: str) -> None:
         raise QuestionRejected("not_a_question", "does not ask or request anything")
 
 
+def _rare_syllables(text: str) -> list[str]:
+    """Hangul syllables outside KS X 1001's 2,350 (EUC-KR's two-byte codes; Python spells the others as 8-byte
+    jamo make-up sequences): everyday Korean, and every question in the bank, uses only those; a small model's
+    garbled Korean ("…에도몠(판도)에 전비한방칭으로…") does not."""
+    return [ch for ch in text if "\uac00" <= ch <= "\ud7a3" and len(ch.encode("euc-kr")) != 2]
+
+
 def _check_language(text: str, language: str) -> None:
     if language == "ko":
         share = hangul_share(text)
         if share < KO_MIN_HANGUL_SHARE:
             raise QuestionRejected("wrong_language", f"{share:.0%} of words in Korean")
+        if rare := _rare_syllables(text):
+            raise QuestionRejected("garbled", f"not well-formed Korean (rare syllables {''.join(rare)!r})")
     elif has_hangul(text) or any(unicodedata.category(c) == "Lo" for c in text):
         raise QuestionRejected("wrong_language", "not English")
 

@@ -58,6 +58,9 @@ def _evaluator(args: argparse.Namespace) -> dict[str, Any]:
     print(report.text_table(report.evaluator_rows(summary)))
     print()
     print(report.text_table(report.evaluator_run_rows(summary)))
+    if summary["any_text"]["from_rejected"]:
+        print()
+        print(report.text_table(report.evaluator_rows(summary["any_text"], "scores whatever the text said (1–5)")))
     return summary
 
 

@@ -18,6 +18,7 @@ import math
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,10 @@ class Outcome:
     raw_overall: int | None = None
     overall: int | None = None  # on the 1–5 scale (see agreement.to_five)
     rubric: dict[str, int] | None = None
+    # Scores of the first reply the content checks rejected (its text said nothing): a diagnostic of whether the
+    # model's *numbers* track the answer when its words do not. Never stored or shown by the product.
+    rejected_overall: int | None = None
+    rejected_rubric: dict[str, int] | None = None
     latency_ms: float | None = None  # the successful attempt's model call
     elapsed_s: float = 0.0  # all attempts and backoff
     prompt_tokens: int = 0
@@ -89,6 +94,10 @@ async def score_with_policy(llm: LLMClient, item: Item, max_retries: int) -> Out
             kind = classify(exc)
             failures[kind] += 1
             out.codes[content.error_code(exc)] = out.codes.get(content.error_code(exc), 0) + 1
+            rejected = exc.output if isinstance(exc, content.ContentRejected) else None
+            if isinstance(rejected, EvaluationOutput) and out.rejected_overall is None:
+                out.rejected_overall = agreement.to_five(int(rejected.overall_score), hi, lo)
+                out.rejected_rubric = rejected.rubric()
             if is_final(kind, failures[kind], max_retries):
                 out.error, out.error_code = failure_reason(exc), content.error_code(exc)
                 break
@@ -171,10 +180,21 @@ def run(
     return summary
 
 
-def _agreement(pairs: list[tuple[Item, Outcome]]) -> dict[str, Any]:
-    scored = [(i, o) for i, o in pairs if o.overall is not None]
+def _stored_overall(o: Outcome) -> int | None:
+    return o.overall
+
+
+def _any_text_overall(o: Outcome) -> int | None:
+    """The stored score, else the score of a reply rejected for its text (diagnostic)."""
+    return o.overall if o.overall is not None else o.rejected_overall
+
+
+def _agreement(
+    pairs: list[tuple[Item, Outcome]], score: Callable[[Outcome], int | None] = _stored_overall
+) -> dict[str, Any]:
+    scored = [(i, s) for i, o in pairs if (s := score(o)) is not None]
     ref = [i.grades.overall for i, _ in scored]
-    got = [o.overall for _, o in scored if o.overall is not None]
+    got = [s for _, s in scored]
     ordering, n_pairs, ties = agreement.pairwise_ordering([i.question_id for i, _ in scored], ref, got)
     return {
         "items": len(pairs),
@@ -243,6 +263,14 @@ def summarise(items: list[Item], outcomes: list[Outcome]) -> dict[str, Any]:
         "all": _agreement(pairs),
         "by_language": {
             lang: _agreement([(i, o) for i, o in pairs if i.lang == lang]) for lang in sorted({i.lang for i in items})
+        },
+        "any_text": {
+            "all": _agreement(pairs, _any_text_overall),
+            "by_language": {
+                lang: _agreement([(i, o) for i, o in pairs if i.lang == lang], _any_text_overall)
+                for lang in sorted({i.lang for i in items})
+            },
+            "from_rejected": sum(o.overall is None and o.rejected_overall is not None for _, o in pairs),
         },
         "by_category": by_category,
         "criteria_spearman": criteria,

@@ -50,12 +50,12 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head), *("| " + " | ".join(r) + " |" for r in rows)]
 
 
-def evaluator_rows(s: dict[str, Any]) -> list[list[str]]:
-    """Agreement with the reference grades, overall and per language."""
+def evaluator_rows(s: dict[str, Any], title: str = "agreement (overall, 1–5)") -> list[list[str]]:
+    """Agreement with the reference grades, overall and per language (`s`: a summary, or its "any_text" part)."""
     langs = list(s["by_language"])
     groups = [s["all"], *(s["by_language"][lang] for lang in langs)]
     return [
-        ["agreement (overall, 1–5)", "all", *langs],
+        [title, "all", *langs],
         ["items (scored)", *(f"{g['items']} ({g['scored']})" for g in groups)],
         ["Spearman ρ", *(fmt(g["spearman"]) for g in groups)],
         ["quadratic-weighted κ", *(fmt(g["qwk"]) for g in groups)],
@@ -101,6 +101,16 @@ def evaluator_run_rows(s: dict[str, Any]) -> list[list[str]]:
 def evaluator_markdown(s: dict[str, Any]) -> list[str]:
     agree, run = evaluator_rows(s), evaluator_run_rows(s)
     lines = [*_table(agree[0], agree[1:]), "", *_table(run[0], run[1:])]
+    if (any_text := s.get("any_text")) and any_text["from_rejected"]:
+        rows = evaluator_rows(any_text, "scores whatever the text said (1–5)")
+        lines += [
+            "",
+            f"Diagnostic: the same agreement counting, for {any_text['from_rejected']} item(s) stored as failed, the "
+            "scores of the first reply the content checks rejected for its text (never stored or shown) — do the "
+            "model's numbers follow the answer when its words say nothing?",
+            "",
+            *_table(rows[0], rows[1:]),
+        ]
     cats = s["by_category"]
     lines += [
         "",

@@ -84,6 +84,8 @@ def test_every_bank_question_passes() -> None:
         ('"How would you design a rate limiter shared by a fleet of API servers?"', "en", "ok"),
         ("결제 시스템의 장애 대응 경험을 구체적으로 말씀해 주세요.", "ko", "ok"),
         ("결제 시스템은 중요합니다.", "ko", "not_a_question"),
+        # captured from the local model: Hangul, ends like a polite request, but not Korean (몠 is outside KS X 1001)
+        ("질문을 이 지원자에도몠(판도)에 전비한방칭으로 이력해 주세요.", "ko", "garbled"),
     ],
 )
 def test_failure_shapes(raw: str, lang: str, code: str | None) -> None:

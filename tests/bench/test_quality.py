@@ -186,6 +186,20 @@ def test_summary_of_a_run() -> None:
     assert "x" in next(iter(s["failure_reasons"]))
     rows = report.evaluator_rows(s) + report.evaluator_run_rows(s)
     assert all(isinstance(c, str) for r in rows for c in r)
+    assert s["any_text"]["from_rejected"] == 0 and "whatever the text" not in "\n".join(report.evaluator_markdown(s))
+
+
+def test_scores_of_text_rejected_replies_are_a_separate_diagnostic() -> None:
+    items = balanced_subset(load_dataset(), 5)
+    outcomes = [Outcome(item_id=i.id, attempts=3, error="said nothing", error_code="degenerate") for i in items]
+    for item, o in zip(items, outcomes, strict=True):
+        o.rejected_overall = item.grades.overall  # numbers that follow the reference exactly, words that do not
+    s = summarise(items, outcomes)
+    assert s["stored_as_failed"] == 5 and s["all"]["scored"] == 0  # nothing stored: no stored agreement
+    diag = s["any_text"]
+    assert diag["from_rejected"] == 5 and diag["all"]["scored"] == 5
+    assert diag["all"]["exact"] == pytest.approx(1.0)
+    assert "scores whatever the text said" in "\n".join(report.evaluator_markdown(s))
 
 
 # ── smoke: both commands on real processes ─────────────────────────────────────────────────────────────────────

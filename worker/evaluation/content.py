@@ -43,6 +43,8 @@ class ContentRejected(LLMBadOutput):
     def __init__(self, role: str, code: str, message: str) -> None:
         super().__init__(role, message)
         self.code = code
+        # The rejected reply itself, for the quality harness's diagnostics only: never stored or shown.
+        self.output: object | None = None
 
 
 def error_code(exc: LLMError) -> str:

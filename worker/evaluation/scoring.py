@@ -105,12 +105,16 @@ async def score_answer(
         affinity=affinity,
     )
     output = result.output
-    content.check(
-        llm.role,
-        points={"strengths": output.strengths, "improvements": output.improvements},
-        prose={"model_answer": output.model_answer},
-        language=item.language,
-        prompt_texts=[EVALUATION_SYSTEM, *field_descriptions(EvaluationOutput), variables["anchors"]],
-        candidate_text=item.answer_text,
-    )
+    try:
+        content.check(
+            llm.role,
+            points={"strengths": output.strengths, "improvements": output.improvements},
+            prose={"model_answer": output.model_answer},
+            language=item.language,
+            prompt_texts=[EVALUATION_SYSTEM, *field_descriptions(EvaluationOutput), variables["anchors"]],
+            candidate_text=item.answer_text,
+        )
+    except content.ContentRejected as exc:
+        exc.output = output
+        raise
     return result
