@@ -50,8 +50,21 @@ MARKER = "@@BENCH-ROWS@@"
 FIELDS = ("benchmark", "metric", "value", "anchor", "anchor_value", "ratio", "target", "unit")
 
 _CHILD = f"""
-import json, sys, importlib
+import json, os, sys, importlib
 name = sys.argv[1]
+if os.getpid() == 1:
+    # PID 1 of the module's own PID namespace: orphans (a daemonised PostgreSQL, a stopped stack's children) are
+    # re-parented here and must be reaped, or they linger as zombies that `kill(pid, 0)` still finds alive and a
+    # restart waits on. So PID 1 only reaps; the module runs in its child. (tini does this too, but would be one
+    # more system package for these lines.)
+    module = os.fork()
+    while module:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            sys.exit(1)
+        if pid == module:
+            sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
 rows = importlib.import_module(name if "." in name else "bench." + name).run()
 print({MARKER!r} + json.dumps(rows, ensure_ascii=False, default=float), flush=True)
 """
@@ -175,7 +188,8 @@ def _die_with_parent() -> None:
 @functools.cache
 def _isolation() -> list[str]:
     """The `unshare` prefix that works here, or [] (BENCH_PID_NAMESPACE=0 forces the subreaper alone)."""
-    cmd = ["unshare", "--pid", "--fork", "--kill-child"]
+    # --mount-proc: the module's /proc shows its own namespace, so psutil finds the PIDs its Popen objects hold.
+    cmd = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc"]
     if shutil.which("unshare") is None or os.environ.get("BENCH_PID_NAMESPACE") == "0":
         return []
     for prefix in (cmd, [*cmd[:1], "--user", "--map-root-user", *cmd[1:]]):
