@@ -1,7 +1,8 @@
 """Load: N simulated candidates (HTTP + SSE) against the real API for a fixed time, plus idle SSE connections held.
 
-Real services: private PostgreSQL + Redis, one `python -m api` process, one evaluation worker, and `llama-server`
-with the tiny generated model for both roles (so the models cost little CPU and the API is what is measured).
+Real services: private PostgreSQL + Redis, one `python -m api` process, one evaluation worker, `llama-server` with
+the tiny generated model for the questions and the evaluator stand-in (see `load_environment`), so the models cost
+little CPU and the API is what is measured.
 
 Each candidate signs up, creates an interview, opens its live event stream (`/events`), streams its first question,
 submits an answer (evaluated by the worker; the candidate's event stream receives the evaluation events), then
@@ -227,22 +228,26 @@ async def baseline(api: Api, seconds: float = 8.0) -> list[float]:
 
 @contextlib.contextmanager
 def load_environment(log_dir: Path | None = None) -> Iterator[Api]:
-    """Private services, a tiny-model llama-server for both roles, the API and one evaluation worker."""
+    """Private services, a tiny-model llama-server for the questions, the evaluator stand-in, the API and one
+    evaluation worker. The evaluator is tests/evaluator_standin.py (a local chat-completions server that streams a
+    valid evaluation): the content checks reject every reply of the tiny model, so on it each answer cost two
+    1,100-token attempts of the one-thread server that also streams the questions, and the run measured that
+    server instead of the API."""
     from core.settings import Settings
     from launcher.models_llm import tiny_model
+    from tests.evaluator_standin import evaluator_standin
 
     settings = Settings()
     llama = bench_llama("question", settings, model=tiny_model(settings), alias="tiny", parallel=4, ctx=4096 * 4)
     llama.start()
     try:
         llama.wait_healthy(60)
-        with private_services("bench-load-") as env:
+        with private_services("bench-load-") as env, evaluator_standin() as (evaluator_url, _):
             env = {
                 **env,
                 "LLM_QUESTION__BASE_URLS": llama.base_url,
-                "LLM_EVALUATOR__BASE_URLS": llama.base_url,
+                "LLM_EVALUATOR__BASE_URLS": evaluator_url,
                 "LLM_QUESTION__MAX_TOKENS": "48",
-                "LLM_EVALUATOR__MAX_TOKENS": "400",
                 "EVALUATION_MAX_RETRIES": "1",
                 "MEDIA_URL": f"http://127.0.0.1:{free_port()}",
             }

@@ -69,6 +69,7 @@ class ChatServerHandler(BaseHTTPRequestHandler):
 
     calls = 0
     MODEL = "chat-server"
+    CHUNK_DELAY_S = 0.0  # pause before each streamed piece, like a model generating it (bench/evaluation.py)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -118,15 +119,19 @@ class ChatServerHandler(BaseHTTPRequestHandler):
             {**base, "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
         )
         chunks.append({**base, "object": "chat.completion.chunk", "choices": [], "usage": usage})
-        data = ("".join(f"data: {json.dumps(c, ensure_ascii=False)}\n\n" for c in chunks) + "data: [DONE]\n\n").encode()
+        pieces = [f"data: {json.dumps(c, ensure_ascii=False)}\n\n".encode() for c in chunks] + [b"data: [DONE]\n\n"]
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(sum(map(len, pieces))))
         self.end_headers()
-        self.wfile.write(data)
+        for piece in pieces:
+            if self.CHUNK_DELAY_S:
+                time.sleep(self.CHUNK_DELAY_S)
+            self.wfile.write(piece)
+            self.wfile.flush()
 
 
-class _Handler(ChatServerHandler):
+class EvaluatorHandler(ChatServerHandler):
     MODEL = MODEL
 
     def reply(self, request: dict[str, Any]) -> str:
@@ -156,5 +161,5 @@ def serve(handler_class: type[H]) -> Iterator[tuple[str, type[H]]]:
 @contextmanager
 def evaluator_standin() -> Iterator[tuple[str, type[ChatServerHandler]]]:
     """(base URL, handler class with its `calls` count) of a stand-in evaluator on 127.0.0.1."""
-    with serve(_Handler) as served:
+    with serve(EvaluatorHandler) as served:
         yield served

@@ -316,7 +316,9 @@ def rates(role: str, model: Path, threads: int, results: dict[str, Any], *, ttft
                 row[f"ttft_{lang}_s"] = round(first or float("nan"), 2)
                 row[f"question_prompt_tokens_{lang}"] = len(tokenize(base, prompt))
         print(json.dumps(row), flush=True)
-        results.setdefault("rates", []).append(row)
+        # A re-measured role × threads (with --merge) replaces the earlier run's row.
+        kept = [r for r in results.get("rates", []) if (r["role"], r["threads"]) != (role, threads)]
+        results["rates"] = [*kept, row]
 
 
 def output_lengths(results: dict[str, Any]) -> None:
