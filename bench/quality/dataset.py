@@ -158,10 +158,10 @@ def load_dataset(path: Path = DEFAULT_DATASET) -> list[Item]:
 
 
 def balanced_subset(items: list[Item], limit: int | None) -> list[Item]:
-    """At most `limit` items: whole questions (every answer to one question, so ordering stays measurable), taken
-    alternately from each language in file order. `None` keeps everything."""
-    if limit is None or limit >= len(items):
-        return list(items)
+    """At most `limit` items (`None`: all of them): whole questions (every answer to one question, so ordering stays
+    measurable), taken alternately from each language in file order — so a time-boxed run that stops early has
+    scored both languages and every role it reached, not the first role of the file."""
+    limit = len(items) if limit is None else limit
     by_lang: dict[str, list[list[Item]]] = {}
     for item in items:
         questions = by_lang.setdefault(item.lang, [])
