@@ -51,7 +51,11 @@ _META = re.compile(
 )
 _LIST_ITEM = re.compile(r"(?:^|\n)\s*(?:\d+[.)]|[-*•])\s+")
 _SENTENCE_BREAK = re.compile(r"(?<=[.?!。？！])\s+(?=[A-Z\uac00-\ud7a3\"'“(])")
-_KO_ASKING_END = re.compile(r"(?:[까요]|세요|주세요|십시오|습니까|나요|가요|래요|죠|을까요|싶습니다|바랍니다)[.?!]?$")
+# A Korean question ends as a question, or as a polite request to tell ("…해 주세요", "…해 주시겠어요"); a bare
+# imperative ("유지하세요", "답하세요") or any sentence ending in 요 is not one (the local model wrote "…는
+# 유지하세요." and it passed as a question).
+_KO_ASKING_END = re.compile(r"(?:까요|나요|가요|습니까|죠|래요|주세요|주시겠어요|주십시오|싶습니다|바랍니다)[.?!]?$")
+SELF_REPEAT_SHARE = 0.6  # of the shorter sentence's shingles found in another sentence of the same output
 _EN_IMPERATIVE = re.compile(
     r"^(?:tell|describe|walk|explain|give|share|talk|take|show|outline|compare|design|imagine|suppose|use|include|"
     r"name|mention|pick|sketch|list|estimate|propose|suggest|consider|think|"
@@ -140,6 +144,11 @@ def _check_form(text: str, language: str) -> None:
     sentences = _sentences(text)
     if len(sentences) > MAX_SENTENCES:
         raise QuestionRejected("not_a_question", f"{len(sentences)} sentences")
+    for i, one in enumerate(sentences):
+        for other in sentences[i + 1 :]:
+            short, long_ = sorted((one, other), key=len)
+            if overlap_share(short, shingles(long_)) >= SELF_REPEAT_SHARE:
+                raise QuestionRejected("not_a_question", "repeats itself")
     last = sentences[-1] if sentences else text
     if "?" in text or "？" in text:
         # After the question only a short request may follow ("Give an example."), never an answer or notes.

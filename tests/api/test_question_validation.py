@@ -86,6 +86,11 @@ def test_every_bank_question_passes() -> None:
         ("결제 시스템은 중요합니다.", "ko", "not_a_question"),
         # captured from the local model: Hangul, ends like a polite request, but not Korean (몠 is outside KS X 1001)
         ("질문을 이 지원자에도몠(판도)에 전비한방칭으로 이력해 주세요.", "ko", "garbled"),
+        # captured (2026-12-02 evening run): a bare imperative, said twice, passed as a question
+        ("이러한 질문은 한달(문제 해결)는 유지하세요. 주절(문제 해결)는 유지하세요.", "ko", "not_a_question"),
+        ("장애 대응 경험이 있으면 말씀해 주세요.", "ko", "ok"),
+        ("결제 시스템은 정말 중요해요.", "ko", "not_a_question"),
+        ("Tell me about the outage. Tell me about the outage again.", "en", "not_a_question"),
     ],
 )
 def test_failure_shapes(raw: str, lang: str, code: str | None) -> None:
