@@ -142,8 +142,12 @@ def write_markdown(results: dict[str, Any]) -> str:
         "",
         f"Run {results.get('started')} on {m.get('cores')} cores ({m.get('cpu')}), weights: {m.get('weights')}; "
         f"{_f(results.get('wall_s'), 0)} s in all. Load average during the run: mean {_f(load.get('mean'), 2)}, "
-        f"max {_f(load.get('max'), 2)} on {m.get('cores')} cores — other work shared the machine the whole time, "
-        "so every rate here is a **lower bound** for a quiet machine.",
+        f"max {_f(load.get('max'), 2)} on {m.get('cores')} cores"
+        + (
+            " — other work shared the machine, so every rate here is a **lower bound** for a quiet machine."
+            if (load.get("mean") or 0) > (m.get("cores") or 1) + 0.5
+            else " (the benchmark's own servers and worker: no other work ran)."
+        ),
         "",
         "Models: " + ", ".join(f"{role} `{p}`" for role, p in results.get("models", {}).items()) + ".",
         "",
