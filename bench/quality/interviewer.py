@@ -21,6 +21,7 @@ import asyncio
 import math
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -275,6 +276,7 @@ def summarise(turns: list[Turn]) -> dict[str, Any]:
         "interviews": len({t.interview for t in turns}),
         "questions": len(ok),
         "failed_requests": len(turns) - len(ok),
+        "failed_reasons": dict(Counter(t.error or "no text" for t in turns if t.error or not t.text)),
         "language_adherence": _share([t.adherent for t in ok]),
         "hangul_share_mean": sum(t.hangul_share for t in ok) / len(ok) if ok else math.nan,
         "repeats": sum(t.repeat for t in ok),

@@ -141,7 +141,18 @@ def interviewer_rows(s: dict[str, Any]) -> list[list[str]]:
     return [
         ["figure", "all", *langs],
         ["interviews / questions", *(f"{g['interviews']} / {g['questions']}" for g in groups)],
-        ["failed question requests", *(str(g["failed_requests"]) for g in groups)],
+        [
+            "failed question requests",
+            *(
+                f"{g['failed_requests']}"
+                + (
+                    " (" + ", ".join(f"{k} {v}" for k, v in reasons.items()) + ")"
+                    if (reasons := g.get("failed_reasons"))
+                    else ""
+                )
+                for g in groups
+            ),
+        ],
         [
             "question source",
             *(", ".join(f"{k} {v}" for k, v in g.get("sources", {}).items()) or "—" for g in groups),
