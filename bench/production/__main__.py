@@ -195,13 +195,24 @@ async def concurrent(base: str, prompts: list[str], n_predict: int) -> tuple[flo
         return time.perf_counter() - started, list(replies)
 
 
+def metrics(base: str) -> dict[str, float]:
+    """One scrape of llama-server's /metrics (`llamacpp:` names without the prefix). Read every figure of a moment
+    from one scrape: each scrape resets the server's rate gauges (`predicted_tokens_seconds`,
+    `prompt_tokens_seconds` cover the time since the previous one), so a second read of them gives 0."""
+    text = httpx.get(f"{base}/metrics", timeout=10).text
+    return {
+        name.removeprefix("llamacpp:"): float(value)
+        for name, _, value in (line.partition(" ") for line in text.splitlines())
+        if name.startswith("llamacpp:")
+    }
+
+
 def prompt_tokens_total(base: str, counter: str = "prompt_tokens_total") -> float:
     """A llama-server /metrics counter: prompt tokens processed (default) or `tokens_predicted_total`."""
-    text = httpx.get(f"{base}/metrics", timeout=10).text
-    for line in text.splitlines():
-        if line.startswith(f"llamacpp:{counter}"):
-            return float(line.split()[-1])
-    raise RuntimeError(f"no llamacpp:{counter} in /metrics")
+    found = metrics(base)
+    if counter not in found:
+        raise RuntimeError(f"no llamacpp:{counter} in /metrics")
+    return found[counter]
 
 
 def variant(lang: str, n: int) -> tuple[str, str]:
@@ -516,11 +527,11 @@ def end_to_end(
                             EVALUATION_TIME_LIMIT_S="7200",
                         ):
                             interview_id, answer_id = asyncio.run(_seed(lang, *variant(lang, n)))
-                            before = prompt_tokens_total(srv.base_url)
-                            predicted = prompt_tokens_total(srv.base_url, "tokens_predicted_total")
+                            at_start = metrics(srv.base_url)  # also starts the rate gauges' interval
                             started = time.perf_counter()
                             jobs.send_now([jobs.evaluate_answer(answer_id, 1)])
                             seen = _timeline(env["REDIS_URL"], interview_id, started, 7200)
+                            after = metrics(srv.base_url)
                         row = {
                             "path": label,
                             "lang": lang,
@@ -528,11 +539,11 @@ def end_to_end(
                             "first_partial_s": round(seen.get("evaluation.partial", float("nan")), 2),
                             "outcome": "evaluation.ready" if "evaluation.ready" in seen else "evaluation.failed",
                             "outcome_s": round(seen.get("evaluation.ready", seen.get("evaluation.failed", 0.0)), 2),
-                            "prompt_tokens_processed": prompt_tokens_total(srv.base_url) - before,
-                            "tokens_generated": prompt_tokens_total(srv.base_url, "tokens_predicted_total") - predicted,
-                            # llama-server's own averages over this server's requests (tokens/s)
-                            "gen_tokens_per_s": round(prompt_tokens_total(srv.base_url, "predicted_tokens_seconds"), 3),
-                            "prompt_tokens_per_s": round(prompt_tokens_total(srv.base_url, "prompt_tokens_seconds"), 3),
+                            "prompt_tokens_processed": after["prompt_tokens_total"] - at_start["prompt_tokens_total"],
+                            "tokens_generated": after["tokens_predicted_total"] - at_start["tokens_predicted_total"],
+                            # llama-server's own rates over this job (the gauges cover the time since `before`)
+                            "gen_tokens_per_s": round(after["predicted_tokens_seconds"], 3),
+                            "prompt_tokens_per_s": round(after["prompt_tokens_seconds"], 3),
                             "load_1m": round(os.getloadavg()[0], 2),
                         }
                         print(json.dumps(row), flush=True)
