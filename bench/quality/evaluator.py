@@ -55,7 +55,6 @@ class Outcome:
     # Scores of the first reply the content checks rejected (its text said nothing): a diagnostic of whether the
     # model's *numbers* track the answer when its words do not. Never stored or shown by the product.
     rejected_overall: int | None = None
-    rejected_rubric: dict[str, int] | None = None
     latency_ms: float | None = None  # the successful attempt's model call
     elapsed_s: float = 0.0  # all attempts and backoff
     prompt_tokens: int = 0
@@ -97,7 +96,6 @@ async def score_with_policy(llm: LLMClient, item: Item, max_retries: int) -> Out
             rejected = exc.output if isinstance(exc, content.ContentRejected) else None
             if isinstance(rejected, EvaluationOutput) and out.rejected_overall is None:
                 out.rejected_overall = agreement.to_five(int(rejected.overall_score), hi, lo)
-                out.rejected_rubric = rejected.rubric()
             if is_final(kind, failures[kind], max_retries):
                 out.error, out.error_code = failure_reason(exc), content.error_code(exc)
                 break
