@@ -5,7 +5,8 @@ of every track (which makes aiortc decode VP8 and Opus) and does nothing else. T
 cost of what we add on top (token/DB checks, resampling + silence detection, JPEG sampling every 2 s, question
 tracking, end-of-turn detection); the decode itself is irreducible for any aiortc ingest. Audio is silence, so no
 transcription runs during the CPU runs, and the turn detector's voice-activity model is skipped on every window
-(quieter than -60 dBFS: media/turn.py) — what the detector costs a *speaking* candidate is bench/turn.py's row; STT cost is the separate real-time factor row (whisper-base int8 on an espeak-ng sentence,
+(quieter than -60 dBFS: media/turn.py) — what the detector costs a *speaking* candidate is bench/turn.py's row;
+STT cost is the separate real-time factor row (whisper-base int8 on an espeak-ng sentence,
 anchored on the audio's own duration: ratio < 1 is faster than real time).
 
 `python -m bench.media` prints the rows. Needs `espeak-ng`, and about 2 minutes.
