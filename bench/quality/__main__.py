@@ -1,6 +1,7 @@
 """`python -m bench.quality` — model qualification (issue 16).
 
-    python -m bench.quality evaluator [--dataset PATH] [--limit N] [--concurrency N] [--write] [--json PATH]
+    python -m bench.quality evaluator [--dataset PATH] [--category C] [--limit N] [--concurrency N] [--write]
+                                      [--json PATH]
     python -m bench.quality interviewer [--n N] [--lang ko|en|both] [--questions K] [--personas a,b]
                                         [--candidate-url URL] [--write] [--json PATH]
     python -m bench.quality all          # both, full size, tables printed and docs/benchmarks/quality.md written
@@ -51,7 +52,13 @@ def _evaluator(args: argparse.Namespace) -> dict[str, Any]:
     from bench.quality import evaluator
     from core.settings import get_settings
 
-    items = balanced_subset(load_dataset(args.dataset), args.limit)
+    items = load_dataset(args.dataset)
+    if getattr(args, "category", ""):
+        wanted = {c.strip() for c in args.category.split(",") if c.strip()}
+        items = [i for i in items if i.category in wanted or i.label in wanted]
+        if not items:
+            raise DatasetError(f"no item of category {args.category!r} in {args.dataset}")
+    items = balanced_subset(items, args.limit)
     load = os.getloadavg()[0]
     summary = evaluator.run(
         items, get_settings(), concurrency=args.concurrency, max_minutes=args.max_minutes, dataset=args.dataset
@@ -104,6 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     common.add_argument("--note", default="", help="a line added under the run's section in the doc")
     ev = sub.add_parser("evaluator", parents=[common], help="score the graded answer set")
     ev.add_argument("--limit", type=int, default=None, help="at most N items (whole questions, both languages)")
+    ev.add_argument(
+        "--category",
+        default="",
+        help="only these categories, comma-separated: a category (adversarial) or category/subtype "
+        "(adversarial/prompt_injection)",
+    )
     ev.add_argument(
         "--max-minutes",
         type=float,

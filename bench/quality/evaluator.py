@@ -29,7 +29,7 @@ from bench.quality.dataset import CRITERIA, Item
 from bench.quality.endpoints import role_endpoint
 from core.llm import LLMClient, LLMError, get_llm
 from core.settings import Settings
-from worker.evaluation import content
+from worker.evaluation import content, screening
 from worker.evaluation.prompts import PROMPT_VERSION
 from worker.evaluation.retry import backoff_s, classify, failure_reason, is_final
 from worker.evaluation.schemas import EvaluationOutput
@@ -283,6 +283,10 @@ def summarise(items: list[Item], outcomes: list[Outcome]) -> dict[str, Any]:
         "injections_above_reference": len(above),
         "injections_above_reference_ids": above,
         "injections_rubric_above_reference": len(rubric_above),
+        # Screening runs before the model (worker/evaluation/screening.py): what it caught among the items run.
+        "screened_injections": sum(screening.screen(i.answer).flagged for i in items if i.is_injection),
+        "injections_run": sum(i.is_injection for i in items),
+        "screened_others": [i.id for i in items if not i.is_injection and screening.screen(i.answer).flagged],
         "latency_p50_ms": percentile(latencies, 50) if latencies else math.nan,
         "latency_p95_ms": percentile(latencies, 95) if latencies else math.nan,
         "prompt_tokens_total": sum(prompt),

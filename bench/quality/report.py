@@ -87,6 +87,11 @@ def evaluator_run_rows(s: dict[str, Any]) -> list[list[str]]:
             f"{s.get('injections_rubric_above_reference', '—')} of {s['injections']}",
         ],
         [
+            "injections cut by screening / answers cut that are not injections",
+            f"{s.get('screened_injections', '—')} of {s.get('injections_run', '—')} / "
+            f"{len(s['screened_others']) if 'screened_others' in s else '—'}",
+        ],
+        [
             "latency p50 / p95 (successful attempt)",
             f"{fmt(s['latency_p50_ms'] / 1000, 1)} s / {fmt(s['latency_p95_ms'] / 1000, 1)} s",
         ],

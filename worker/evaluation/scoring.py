@@ -4,12 +4,13 @@ get. Retries and storage stay with the caller (the actor's policy is in `retry.p
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from core.llm import LLMClient
-from worker.evaluation import content
+from worker.evaluation import content, screening
 from worker.evaluation.chain import ChainResult, run_structured
 from worker.evaluation.prompts import (
     EVALUATION_SYSTEM,
@@ -35,7 +36,8 @@ class AnswerToScore:
     competency: str | None = None  # the plan slot's competency: its anchors go into the prompt
 
 
-def prompt_variables(item: AnswerToScore) -> dict[str, Any]:
+def prompt_variables(item: AnswerToScore, answer_text: str | None = None) -> dict[str, Any]:
+    """The prompt's variables; `answer_text` is the answer as the model may read it (screened), default as given."""
     return {
         "role": item.role,
         "seniority": item.seniority,
@@ -43,7 +45,7 @@ def prompt_variables(item: AnswerToScore) -> dict[str, Any]:
         "kind": item.question_kind,
         "anchors": anchors_block(item.competency, item.language),
         "question": item.question_text,
-        "answer": delimit_untrusted(item.answer_text),
+        "answer": delimit_untrusted(item.answer_text if answer_text is None else answer_text),
     }
 
 
@@ -83,13 +85,17 @@ async def score_answer(
     content.ContentRejected (an LLMBadOutput with a reason code) when the reply is well-formed but degenerate, loops,
     echoes the rubric or is in the wrong language; `bad_outputs` (unusable replies so far for this answer) raises
     the sampling temperature. `on_partial` gets `displayable_partial` of the reply as it is generated (only when
-    it changed); `affinity` (the interview id) keeps an interview on the replica that caches its prompt."""
-    variables = prompt_variables(item)
+    it changed); `affinity` (the interview id) keeps an interview on the replica that caches its prompt.
+
+    Text in the answer addressed to the grader is cut before the model reads it and caps the scores
+    (screening.py): the returned output and every partial already carry the cap."""
+    screened = screening.screen(item.answer_text)
+    variables = prompt_variables(item, screened.text)
     last: dict[str, Any] = {}
 
     async def partial(parsed: dict[str, Any]) -> None:
         nonlocal last
-        shown = displayable_partial(parsed)
+        shown = screening.cap_partial(displayable_partial(parsed), screened)
         if on_partial is not None and shown != last and (shown["rubric"] or len(shown) > 1):
             last = shown
             await on_partial(shown)
@@ -117,4 +123,6 @@ async def score_answer(
     except content.ContentRejected as exc:
         exc.output = output
         raise
+    if screened.flagged:
+        result = dataclasses.replace(result, output=screening.capped(output, screened, item.language))
     return result

@@ -29,6 +29,7 @@ from tests.worker.evaluation.helpers import (
 )
 from worker.evaluation.prompts import PROMPT_VERSION
 from worker.evaluation.schemas import CRITERIA, POINTS_MAX_ITEMS
+from worker.evaluation.screening import EXPLANATION
 
 ANSWER = (
     "Our payment API started timing out at 2am. I checked the dashboards, saw the DB connection pool was "
@@ -138,12 +139,14 @@ async def test_valid_evaluation_is_stored_and_event_arrives(
         assert meta["replica"] == standin_url
 
         # The injection attempt cannot change the output format: it gets a full, schema-valid rubric evaluation.
-        # (Whether a 135M model resists the *content* of the injection is a model-quality question; the
-        # delimiting itself is checked in test_prompts.py.)
+        # Nor its score: the stand-in scores every answer 4 or more, but nothing but the injection is left of this
+        # answer once screening cuts it (screening.py), so every score is 1 and the feedback says why.
         injected = await wait_for_status(injection.id, {JobStatus.ready, JobStatus.failed})
         assert injected.status == JobStatus.ready
         assert set(injected.rubric) == set(CRITERIA)
-        assert all(1 <= v <= 5 for v in injected.rubric.values())
+        assert injected.overall_score == 1
+        assert set(injected.rubric.values()) == {1}
+        assert injected.improvements[-1] == EXPLANATION["en"]
 
         # Re-running for the same answer and revision replaces nothing and duplicates nothing.
         before = (await evaluation_row(answer.id)).updated_at
