@@ -134,8 +134,9 @@ def screen(answer: str) -> Screened:
     directed = [bool(_FORGED.search(s) or _DIRECTED.search(_QUOTED.sub(" ", s))) for s in segments]
     if not any(directed):
         return Screened(answer)
-    removed = [s for s, d in zip(segments, directed, strict=True) if d or _ABOUT_SCORE.search(s)]
-    kept = [s for s in segments if s not in removed]
+    cut = [d or bool(_ABOUT_SCORE.search(s)) for s, d in zip(segments, directed, strict=True)]
+    removed = [s for s, c in zip(segments, cut, strict=True) if c]
+    kept = [s for s, c in zip(segments, cut, strict=True) if not c]  # by position: a repeated sentence is judged twice
     marker = REMOVED_MARKER.format(n=len(removed))
     return Screened(" ".join([*kept, marker]), tuple(removed), sum(len(_WORD.findall(s)) for s in kept))
 
