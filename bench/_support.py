@@ -126,6 +126,9 @@ def start_api(env: dict[str, str], log: Path | None = None, **overrides: str) ->
 
 async def signed_up(base_url: str, **client_args: Any) -> httpx.AsyncClient:
     client_args.setdefault("timeout", httpx.Timeout(300, connect=10))
+    # Plain HTTP on 127.0.0.1: skip loading the CA store, 25 ms of the load generator's event loop per client, which
+    # bench.load's arrivals otherwise add to every request in flight.
+    client_args.setdefault("verify", False)
     client = httpx.AsyncClient(base_url=base_url, **client_args)
     email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
     r = await client.post("/api/auth/signup", json={"email": email, "password": PASSWORD, "locale": "en"})
@@ -205,6 +208,23 @@ async def seed_interviews(count: int, *, camera: bool = True, voice: bool = Fals
     finally:
         await dispose_engine()
     return seeded
+
+
+BACKGROUND_NICE = 10
+
+
+def background(pid: int) -> None:
+    """Lower the CPU priority of every thread of `pid` and its children to `BACKGROUND_NICE` (Linux nice values are
+    per thread; threads started later inherit it from their niced parents). For a co-located service that runs on
+    its own host in production: it gets the CPU the measured processes leave idle instead of taking their turn."""
+    import psutil
+
+    root = psutil.Process(pid)
+    for proc in (root, *root.children(recursive=True)):
+        with contextlib.suppress(psutil.Error, ProcessLookupError):
+            for thread in proc.threads():
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.setpriority(os.PRIO_PROCESS, thread.id, BACKGROUND_NICE)
 
 
 def bench_llama(role: str, settings: Any, *, model: Path, alias: str, parallel: int, ctx: int) -> Any:
