@@ -299,14 +299,16 @@ def load_environment(log_dir: Path | None = None) -> Iterator[Api]:
             }
             log = (log_dir / "load-api.log") if log_dir else None
             api = start_api(env, log)
+            # Niced from its first instruction, so its processes and threads inherit it (`nice` execs in place:
+            # the pid is the worker's). Not preexec_fn: this process has threads (the evaluator stand-in).
+            command = [sys.executable, "-m", "worker", "evaluation", "--processes", "1", "--threads", "2"]
             worker = subprocess.Popen(
-                [sys.executable, "-m", "worker", "evaluation", "--processes", "1", "--threads", "2"],
+                ["nice", "-n", str(BACKGROUND_NICE), *command],
                 env=env,
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
-                preexec_fn=lambda: os.nice(BACKGROUND_NICE),  # before it starts its processes and threads
             )
             try:
                 yield api
