@@ -214,17 +214,12 @@ BACKGROUND_NICE = 10
 
 
 def background(pid: int) -> None:
-    """Lower the CPU priority of every thread of `pid` and its children to `BACKGROUND_NICE` (Linux nice values are
-    per thread; threads started later inherit it from their niced parents). For a co-located service that runs on
-    its own host in production: it gets the CPU the measured processes leave idle instead of taking their turn."""
-    import psutil
-
-    root = psutil.Process(pid)
-    for proc in (root, *root.children(recursive=True)):
-        with contextlib.suppress(psutil.Error, ProcessLookupError):
-            for thread in proc.threads():
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.setpriority(os.PRIO_PROCESS, thread.id, BACKGROUND_NICE)
+    """Lower every thread of process `pid` to `BACKGROUND_NICE` (Linux nice values are per thread; threads it starts
+    later inherit it). For a co-located service that runs on its own host in production: it gets the CPU the measured
+    processes leave idle instead of taking their turn."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with contextlib.suppress(ProcessLookupError):  # a thread that ended meanwhile
+            os.setpriority(os.PRIO_PROCESS, int(tid), BACKGROUND_NICE)
 
 
 def bench_llama(role: str, settings: Any, *, model: Path, alias: str, parallel: int, ctx: int) -> Any:

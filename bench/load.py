@@ -3,9 +3,9 @@
 Real services: private PostgreSQL + Redis, one `python -m api` process, one evaluation worker, `llama-server` with
 the tiny generated model for the questions and the evaluator stand-in (see `load_environment`), so the models cost
 little CPU and the API is what is measured. The question server and the evaluation worker run at a lower CPU priority
-(nice 10): in production they have hosts of their own, and on this machine's two cores their bursts (20 questions
-generated, then 20 evaluations parsed, all within two seconds) otherwise decide the API's read p99. PostgreSQL and
-Redis, which every read waits on, keep normal priority.
+(nice 10): in production they have hosts of their own, and on this machine's two cores their bursts (questions
+generated, evaluations parsed) would otherwise take the API's turns. PostgreSQL and Redis, which every read waits
+on, keep normal priority.
 
 Candidates arrive one after another over the first 15 % of the run (`RAMP_SHARE`). Each signs up, creates an
 interview, opens its live event stream (`/events`) and from then on polls the non-LLM reads a candidate's page makes
@@ -57,10 +57,9 @@ from bench._support import sse_events as _sse_events
 CANDIDATES = 20
 DURATION_S = float(scaled(60, minimum=15))
 THINK_S = 1.0  # a candidate's page refreshes its reads about once a second
-# Candidates arrive one after another over the first 15 % of the run (a load test's ramp-up) and answer after
-# speaking for 5-15 % of it (3-9 s in the 60 s run; real answers take minutes, which the run is too short to hold).
-# Before, all 20 signed up in the same instant and submitted within one second of each other: the run measured that
-# one synchronised burst (its 20 submissions plus 60 reads queued behind them decided the p99), not steady load.
+# A ramp-up over the first 15 % of the run, and answers after speaking for 5-15 % of it (3-9 s of the 60 s run; real
+# answers take minutes, longer than the run). Not all at once: that measured one synchronised burst, not the load
+# (docs/hardening.md, Load).
 RAMP_SHARE = 0.15
 SPEAKING_SHARE = (0.05, 0.15)
 IDLE_SSE = 200
@@ -165,7 +164,9 @@ async def _candidate(
             if not answering.done():
                 result.error("answer: not submitted before the end of the run")
                 answering.cancel()
-            await asyncio.gather(answering, return_exceptions=True)
+            (outcome,) = await asyncio.gather(answering, return_exceptions=True)
+            if isinstance(outcome, Exception):  # a cancelled task is not an error: its lateness was counted above
+                result.error(f"answer: {type(outcome).__name__}: {outcome}")
         if events.done():
             result.error("events: stream ended during the run")
         stop.set()
@@ -287,7 +288,7 @@ def load_environment(log_dir: Path | None = None) -> Iterator[Api]:
     try:
         llama.wait_healthy(60)
         assert llama.proc is not None
-        background(llama.proc.pid)
+        background(llama.proc.pid)  # all its threads exist once it is healthy
         with private_services("bench-load-") as env, evaluator_standin() as (evaluator_url, _):
             env = {
                 **env,
